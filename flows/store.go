@@ -1,0 +1,77 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/coachbot/coachbot/bot"
+)
+
+// ErrNotFound is returned by Tx lookups when the row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrDuplicate is returned when a unique key is already taken, such as a due
+// moment that was already scheduled for that day.
+var ErrDuplicate = errors.New("duplicate")
+
+// Store runs work in transactions. Update commits everything fn did, including
+// the replies it queued, or nothing at all; it returns only after the commit is
+// durable, so a reply never leaves for an answer that was not saved.
+type Store interface {
+	Update(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is what the engine may read and write inside one transaction. Lookups return
+// ErrNotFound for a missing row, never a zero value with a nil error.
+type Tx interface {
+	// MarkSeen records an inbound update ID and reports whether it was new.
+	MarkSeen(updateID string, at time.Time) (bool, error)
+
+	Conversation(chatID string) (Conversation, error)
+	SaveConversation(c Conversation) error
+	EndConversation(chatID string) error
+
+	Client(id string) (Client, error)
+	ClientByName(coachID, name string) (Client, error)
+	ClientsOf(coachID string) ([]Client, error)
+	SaveClient(c Client) error
+	// Forget deletes everything stored about a client.
+	Forget(clientID string) error
+
+	AddExperiment(e Experiment) (int64, error)
+	UpdateExperiment(e Experiment) error
+	Experiment(id int64) (Experiment, error)
+	// Experiments lists a client's experiments, oldest first; status "" means all.
+	Experiments(clientID, status string) ([]Experiment, error)
+
+	AddCheckIn(c CheckIn) (int64, error)
+	CheckIns(clientID string, since time.Time) ([]CheckIn, error)
+	AddNonAction(n NonAction) (int64, error)
+	NonActions(clientID string, since time.Time) ([]NonAction, error)
+	AddAssessment(a Assessment) (int64, error)
+	Assessments(clientID string) ([]Assessment, error)
+
+	Coach(id string) (Coach, error)
+	SaveCoach(c Coach) error
+	Coaches() ([]Coach, error)
+	AddInvite(i Invite) error
+	Invite(code string) (Invite, error)
+	UseInvite(code, clientID string, at time.Time) error
+	AddSuggestion(s Suggestion) (int64, error)
+	Suggestion(id int64) (Suggestion, error)
+	UpdateSuggestion(s Suggestion) error
+
+	// AddDue schedules a proactive moment; ErrDuplicate when its key exists.
+	AddDue(d Due) (int64, error)
+	UpdateDue(d Due) error
+	// DueBefore lists pending moments due at or before t, oldest first.
+	DueBefore(t time.Time, limit int) ([]Due, error)
+	// LatestDue returns the newest moment of a kind for a recipient.
+	LatestDue(recipientID, kind string) (Due, error)
+	// DueSince lists a recipient's moments of any status at or after t.
+	DueSince(recipientID string, t time.Time) ([]Due, error)
+
+	// Send queues a reply in the outbox; it leaves after the commit.
+	Send(r bot.Reply, at time.Time) error
+}
