@@ -1,0 +1,136 @@
+package telegram
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/coachbot/coachbot/bot"
+)
+
+// secretHeader carries the webhook secret on every request Telegram makes.
+const secretHeader = "X-Telegram-Bot-Api-Secret-Token"
+
+// maxUpdateBytes bounds a webhook request body; real updates of a text bot are a
+// few kilobytes.
+const maxUpdateBytes = 1 << 20
+
+// serveWebhook registers the webhook with Telegram and serves it until ctx is
+// cancelled. Each request is answered only after the handler returned, so a
+// failure (500) makes Telegram deliver the update again.
+func (a *Adapter) serveWebhook(ctx context.Context, h bot.Handler) error {
+	ln := a.listener
+	if ln == nil {
+		var err error
+		ln, err = (&net.ListenConfig{}).Listen(ctx, "tcp", a.cfg.Listen)
+		if err != nil {
+			return fmt.Errorf("telegram: webhook listen: %w", err)
+		}
+	}
+	srv := &http.Server{
+		Handler:           a.webhookMux(h),
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	err := a.retry(ctx, "setWebhook", func() error {
+		allowed, err := json.Marshal(allowedUpdates())
+		if err != nil {
+			return err
+		}
+		_, err = a.api(ctx, requestTimeout).MakeRequest("setWebhook", tgbotapi.Params{
+			"url":             a.cfg.PublicURL,
+			"secret_token":    a.cfg.Secret,
+			"allowed_updates": string(allowed),
+		})
+		return err
+	})
+	if err == nil && ctx.Err() == nil {
+		a.log.Info("webhook registered", "bot", a.Username(), "listen", ln.Addr().String())
+		select {
+		case <-ctx.Done():
+		case err = <-served:
+			return fmt.Errorf("telegram: webhook server: %w", err)
+		}
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if serr := srv.Shutdown(shutdownCtx); serr != nil {
+		a.log.Warn("webhook shutdown incomplete", "error", serr)
+	}
+	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = fmt.Errorf("telegram: webhook server: %w", serr)
+	}
+	return err
+}
+
+// webhookMux routes WebhookPath and the path of PublicURL to the update handler.
+func (a *Adapter) webhookMux(h bot.Handler) http.Handler {
+	wh := &webhook{a: a, next: bot.Ordered(h)}
+	mux := http.NewServeMux()
+	mux.Handle(WebhookPath, wh)
+	if u, err := url.Parse(a.cfg.PublicURL); err == nil && u.Path != "" && u.Path != "/" && u.Path != WebhookPath {
+		mux.Handle(u.Path, wh)
+	}
+	return mux
+}
+
+// webhook handles Telegram's update requests. next is ordered per chat, since
+// Telegram may post several updates of one chat at once.
+type webhook struct {
+	a    *Adapter
+	next bot.Handler
+}
+
+func (wh *webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a := wh.a
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	got := r.Header.Get(secretHeader)
+	if subtle.ConstantTimeCompare([]byte(got), []byte(a.cfg.Secret)) != 1 {
+		a.log.Warn("webhook request rejected: wrong secret", "remote", r.RemoteAddr, "secret_present", got != "")
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpdateBytes)
+	u, err := a.sdk.HandleUpdate(r)
+	if err != nil {
+		a.log.Warn("webhook request rejected: bad update", "error", err)
+		http.Error(w, "bad update", http.StatusBadRequest)
+		return
+	}
+	in, ok := a.translate(*u)
+	if !ok {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	ctx := r.Context()
+	if in.callback != nil {
+		a.acknowledge(ctx, in.callback)
+	}
+	if err := wh.next.Handle(ctx, in.msg); err != nil {
+		// The engine logs its own failures; this only notes the redelivery.
+		a.log.Warn("update failed, telegram will redeliver", "update", strconv.Itoa(u.UpdateID))
+		http.Error(w, "update failed", http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
