@@ -117,7 +117,7 @@ func (a *Adapter) acknowledge(ctx context.Context, q *tgbotapi.CallbackQuery) {
 			edit := tgbotapi.NewEditMessageText(m.Chat.ID, m.MessageID, escapeHTML(text))
 			edit.ParseMode = tgbotapi.ModeHTML
 			if _, err := api.Request(edit); err != nil {
-				a.log.Warn("show chosen button failed", "chat", m.Chat.ID, "error", err)
+				a.log.Warn("show chosen button failed", "chat", chatID(m.Chat.ID), "error", err)
 			}
 			return
 		}
@@ -125,7 +125,7 @@ func (a *Adapter) acknowledge(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	removal := tgbotapi.NewEditMessageReplyMarkup(m.Chat.ID, m.MessageID,
 		tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}})
 	if _, err := api.Request(removal); err != nil {
-		a.log.Warn("remove keyboard failed", "chat", m.Chat.ID, "error", err)
+		a.log.Warn("remove keyboard failed", "chat", chatID(m.Chat.ID), "error", err)
 	}
 }
 

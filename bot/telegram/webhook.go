@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -128,7 +127,7 @@ func (wh *webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := wh.next.Handle(ctx, in.msg); err != nil {
 		// The engine logs its own failures; this only notes the redelivery.
-		a.log.Warn("update failed, telegram will redeliver", "update", strconv.Itoa(u.UpdateID))
+		a.log.Warn("update failed, telegram will redeliver", "update", in.msg.UpdateID, "chat", in.msg.ChatID)
 		http.Error(w, "update failed", http.StatusInternalServerError)
 		return
 	}

@@ -281,6 +281,16 @@ func TestDropNextClosesConnection(t *testing.T) {
 	}
 }
 
+func TestSetLatencyDelaysAnswers(t *testing.T) {
+	s := NewServer(t)
+	s.SetLatency(50 * time.Millisecond)
+	began := time.Now()
+	mustOK(t, call(t, s, "getMe", nil), nil)
+	if took := time.Since(began); took < 50*time.Millisecond {
+		t.Errorf("answer came after %v, want at least the 50ms latency", took)
+	}
+}
+
 func TestFloodLimits(t *testing.T) {
 	t.Run("PerChat", func(t *testing.T) {
 		s := NewServer(t, WithFloodLimits(0.01, 1, 1000))

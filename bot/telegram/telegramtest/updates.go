@@ -246,6 +246,7 @@ type WebhookError struct {
 	StatusCode int
 }
 
+// Error says what the bot answered.
 func (e *WebhookError) Error() string {
 	return fmt.Sprintf("telegramtest: webhook answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))
 }
