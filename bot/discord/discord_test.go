@@ -283,6 +283,24 @@ func TestSlashCommandInGuildMovesToDM(t *testing.T) {
 	}
 }
 
+func TestSlashCommandInGuildWithoutMovedText(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.NewServer(t)
+	a := newAdapter(t, srv, func(c *Config) { c.Texts = Texts{} })
+	registerCommands(t, a)
+	rec := newRecorder()
+	start(t, a, echo(a, rec, nil))
+
+	id := srv.SlashCommand("42", "guild-1", "checkin")
+	in := waitInteraction(t, srv, id, "placeholder removed", func(in discordtest.Interaction) bool { return in.OriginalDeleted })
+	if r := in.Responses[0]; r.Type != 5 || !r.Ephemeral {
+		t.Errorf("response = %+v, want an ephemeral deferred ack", r)
+	}
+	if got := waitMessages(t, srv, srv.DMChannel("42"), 1)[0].Content; got != "echo: /checkin" {
+		t.Errorf("DM reply = %q, want %q", got, "echo: /checkin")
+	}
+}
+
 func TestSlashCommandInDMSlowHandler(t *testing.T) {
 	t.Parallel()
 	srv := discordtest.NewServer(t)

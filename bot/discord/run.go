@@ -40,6 +40,10 @@ var errOpenTimeout = errors.New("gateway open timed out")
 // is cancelled, and then returns nil once the handlers in flight have returned.
 // It returns an error when Discord refuses the bot for good (close code 4004 bad
 // token, 4014 disallowed intents and the like), which retrying cannot fix.
+//
+// The only intent requested is DirectMessages: DMs to a bot are exempt from the
+// privileged message-content intent, so nothing needs enabling in the developer
+// portal.
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	if !a.running.CompareAndSwap(false, true) {
 		return errors.New("discord: already running")

@@ -60,7 +60,7 @@ func compose(r bot.Reply) ([]*discordgo.MessageSend, error) {
 		msgs[i] = &discordgo.MessageSend{
 			Content: p,
 			// Nothing the bot writes should ping anyone.
-			AllowedMentions: &discordgo.MessageAllowedMentions{},
+			AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}},
 		}
 	}
 	last := msgs[len(msgs)-1]
