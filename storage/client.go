@@ -1,0 +1,145 @@
+package storage
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/coachbot/coachbot/flows"
+)
+
+const clientColumns = `id, chat_id, name, consented, zone, check_in, rest_days, cadence, coach_id,
+	paused_until, unreachable, unanswered, last_session, next_session, anchor, created_at, updated_at`
+
+// scanClient reads the columns of clientColumns.
+func scanClient(scan func(dest ...any) error) (flows.Client, error) {
+	var c flows.Client
+	var coach sql.NullString
+	var paused, last, next, created, updated sql.NullInt64
+	err := scan(&c.ID, &c.ChatID, &c.Name, &c.Consented, &c.Zone, &c.CheckIn, &c.RestDays, &c.Cadence,
+		&coach, &paused, &c.Unreachable, &c.Unanswered, &last, &next, &c.Anchor, &created, &updated)
+	if err != nil {
+		return flows.Client{}, err
+	}
+	c.CoachID = coach.String
+	c.PausedUntil = fromMillis(paused)
+	c.LastSession = fromMillis(last)
+	c.NextSession = fromMillis(next)
+	c.CreatedAt = fromMillis(created)
+	c.UpdatedAt = fromMillis(updated)
+	return c, nil
+}
+
+// Client returns a client by ID; flows.ErrNotFound when there is none.
+func (t *tx) Client(id string) (flows.Client, error) {
+	c, err := scanClient(t.row(`SELECT `+clientColumns+` FROM clients WHERE id = ?`, id).Scan)
+	if err != nil {
+		return flows.Client{}, fmt.Errorf("client %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// ClientsOf lists a coach's clients by name.
+func (t *tx) ClientsOf(coachID string) ([]flows.Client, error) {
+	cs, err := list(t, scanClient, `SELECT `+clientColumns+` FROM clients WHERE coach_id = ?
+		ORDER BY name COLLATE NOCASE, id`, coachID)
+	if err != nil {
+		return nil, fmt.Errorf("clients of %s: %w", coachID, err)
+	}
+	return cs, nil
+}
+
+// ClientByName finds one of a coach's clients by name, ignoring case (Unicode
+// case folding, not just ASCII). An exact name wins; otherwise a prefix that
+// matches exactly one client is accepted. No match, or a name or prefix shared
+// by several clients, returns an error wrapping flows.ErrNotFound; the message
+// says which it was.
+func (t *tx) ClientByName(coachID, name string) (flows.Client, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return flows.Client{}, fmt.Errorf("client by name: empty name: %w", flows.ErrNotFound)
+	}
+	cs, err := t.ClientsOf(coachID)
+	if err != nil {
+		return flows.Client{}, err
+	}
+	var exact, prefix []flows.Client
+	folded := strings.ToLower(name)
+	for _, c := range cs {
+		switch {
+		case strings.EqualFold(c.Name, name):
+			exact = append(exact, c)
+		case strings.HasPrefix(strings.ToLower(c.Name), folded):
+			prefix = append(prefix, c)
+		}
+	}
+	for _, match := range [][]flows.Client{exact, prefix} {
+		switch len(match) {
+		case 0:
+			continue
+		case 1:
+			return match[0], nil
+		default:
+			return flows.Client{}, fmt.Errorf("client %q: %d clients match: %w", name, len(match), flows.ErrNotFound)
+		}
+	}
+	return flows.Client{}, fmt.Errorf("client %q: %w", name, flows.ErrNotFound)
+}
+
+// SaveClient inserts or replaces a client. UpdatedAt is set from the DB's clock;
+// CreatedAt is kept from the first save (the DB's clock when it was zero).
+func (t *tx) SaveClient(c flows.Client) error {
+	now := t.now()
+	_, err := t.exec(`INSERT INTO clients (`+clientColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET
+		chat_id = excluded.chat_id, name = excluded.name, consented = excluded.consented,
+		zone = excluded.zone, check_in = excluded.check_in, rest_days = excluded.rest_days,
+		cadence = excluded.cadence, coach_id = excluded.coach_id, paused_until = excluded.paused_until,
+		unreachable = excluded.unreachable, unanswered = excluded.unanswered,
+		last_session = excluded.last_session, next_session = excluded.next_session,
+		anchor = excluded.anchor, updated_at = excluded.updated_at`,
+		c.ID, c.ChatID, c.Name, boolInt(c.Consented), c.Zone, c.CheckIn, c.RestDays, c.Cadence,
+		nullString(c.CoachID), millis(c.PausedUntil), boolInt(c.Unreachable), c.Unanswered,
+		millis(c.LastSession), millis(c.NextSession), c.Anchor,
+		t.orNow(c.CreatedAt).UnixMilli(), now.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("save client %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+// Forget deletes everything stored about a client: the client row with their
+// experiments, check-ins, non-actions, assessments and suggestions (by cascade),
+// their due moments, their conversations, and the replies still pending to their
+// chat. Invites they used stay used but no longer name them. Replies queued
+// after Forget in the same transaction (a goodbye) survive. Forgetting a client
+// who is not stored is not an error: whatever else is keyed by the ID still goes.
+func (t *tx) Forget(clientID string) error {
+	var chatID string
+	err := t.row(`SELECT chat_id FROM clients WHERE id = ?`, clientID).Scan(&chatID)
+	if err != nil && !errors.Is(err, flows.ErrNotFound) {
+		return fmt.Errorf("forget %s: %w", clientID, err)
+	}
+	steps := []struct {
+		query string
+		arg   string
+	}{
+		{`DELETE FROM conversations WHERE user_id = ?`, clientID},
+		{`DELETE FROM conversations WHERE chat_id = ?`, chatID},
+		{`DELETE FROM outbox WHERE chat_id = ? AND status = 'pending'`, chatID},
+		{`DELETE FROM due WHERE recipient_id = ?`, clientID},
+		{`UPDATE invites SET used_by = NULL WHERE used_by = ?`, clientID},
+		{`DELETE FROM clients WHERE id = ?`, clientID},
+	}
+	for _, s := range steps {
+		if s.arg == "" {
+			continue
+		}
+		if _, err := t.exec(s.query, s.arg); err != nil {
+			return fmt.Errorf("forget %s: %w", clientID, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,242 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync/atomic"
+
+	"github.com/coachbot/coachbot/flows"
+)
+
+// writer is the single connection every write runs on, with the statements
+// prepared on it. Only the writer goroutine touches it once Open returns.
+type writer struct {
+	conn  *sql.Conn
+	cache bool
+	stmts map[string]*sql.Stmt
+}
+
+// stmt returns query prepared on the writer connection, preparing it on first use.
+func (w *writer) stmt(query string) (*sql.Stmt, error) {
+	if s, ok := w.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := w.conn.PrepareContext(context.Background(), query)
+	if err != nil {
+		return nil, err
+	}
+	w.stmts[query] = s
+	return s, nil
+}
+
+// exec runs a statement that takes no arguments, such as BEGIN or SAVEPOINT.
+func (w *writer) exec(query string) error {
+	if !w.cache {
+		_, err := w.conn.ExecContext(context.Background(), query)
+		return err
+	}
+	s, err := w.stmt(query)
+	if err != nil {
+		return err
+	}
+	_, err = s.ExecContext(context.Background())
+	return err
+}
+
+func (w *writer) close() error {
+	var first error
+	for _, s := range w.stmts {
+		if err := s.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	clear(w.stmts)
+	if err := w.conn.Close(); err != nil && first == nil {
+		first = err
+	}
+	return first
+}
+
+// Job states: a job is taken by the writer or abandoned by its caller, never both.
+const (
+	jobQueued int32 = iota
+	jobTaken
+	jobAbandoned
+)
+
+// job is one write waiting for the writer goroutine.
+type job struct {
+	ctx   context.Context
+	fn    func(*tx) error
+	state atomic.Int32
+	err   error         // written by the writer before done is closed
+	done  chan struct{} // closed once err is final
+}
+
+// Update runs fn in a transaction and returns once it is durably committed. fn
+// runs on the writer goroutine, batched with other updates into one commit;
+// inside that commit fn has a savepoint of its own, so an error or a panic in fn
+// undoes only fn's writes, and the others still commit. If the commit itself
+// fails, every update in it gets that error.
+//
+// The Tx is valid only inside fn; reads through it see fn's own writes. fn must
+// not call Update (the writer is busy running fn) and should not block: every
+// update in the batch waits for it. If ctx ends while fn is still queued, Update
+// returns ctx.Err() and fn never runs; once fn runs, Update waits for the commit.
+func (db *DB) Update(ctx context.Context, fn func(flows.Tx) error) error {
+	return db.write(ctx, func(t *tx) error { return fn(t) })
+}
+
+// write queues fn for the writer goroutine and waits for its result.
+func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	j := &job{ctx: ctx, fn: fn, done: make(chan struct{})}
+	select {
+	case db.jobs <- j:
+	case <-db.closing:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-j.done:
+		return j.err
+	case <-ctx.Done():
+		if j.state.CompareAndSwap(jobQueued, jobAbandoned) {
+			return ctx.Err()
+		}
+		<-j.done // already running: its outcome is decided by the commit
+		return j.err
+	}
+}
+
+// run is the writer goroutine: it takes the first waiting job and every other
+// one already waiting, and commits them together. On Close it finishes the jobs
+// already handed over and returns.
+func (db *DB) run() {
+	defer db.wg.Done()
+	batch := make([]*job, 0, maxBatch)
+	for {
+		select {
+		case j := <-db.jobs:
+			batch = db.gather(append(batch[:0], j))
+			db.commit(batch)
+		case <-db.closing:
+			for {
+				batch = db.gather(batch[:0])
+				if len(batch) == 0 {
+					return
+				}
+				db.commit(batch)
+			}
+		}
+	}
+}
+
+// gather adds the jobs already waiting, without waiting for more.
+func (db *DB) gather(batch []*job) []*job {
+	for len(batch) < maxBatch {
+		select {
+		case j := <-db.jobs:
+			batch = append(batch, j)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// commit runs the batch in one transaction and then tells every caller its
+// result. A job is taken only when its turn comes, so a caller whose context ends
+// while earlier jobs of the batch run can still withdraw it.
+func (db *DB) commit(batch []*job) {
+	w := db.w
+	if err := w.exec("BEGIN IMMEDIATE"); err != nil {
+		for _, j := range batch {
+			if j.state.CompareAndSwap(jobQueued, jobTaken) {
+				j.err = fmt.Errorf("begin: %w", err)
+				close(j.done)
+			}
+		}
+		return
+	}
+	live := batch[:0] // the jobs taken, whose callers wait for the result
+	var broken error  // the transaction can no longer be trusted
+	for _, j := range batch {
+		if !j.state.CompareAndSwap(jobQueued, jobTaken) {
+			continue // its caller gave up and has returned
+		}
+		live = append(live, j)
+		if broken != nil {
+			continue
+		}
+		if err := j.ctx.Err(); err != nil {
+			j.err = err
+			continue
+		}
+		broken = db.runJob(j)
+	}
+	if broken == nil {
+		if err := w.exec("COMMIT"); err != nil {
+			broken = fmt.Errorf("commit: %w", err)
+		} else {
+			db.commits.Add(1)
+			db.jobsRun.Add(int64(len(live)))
+		}
+	}
+	if broken != nil {
+		if err := w.exec("ROLLBACK"); err != nil {
+			db.logger.Warn("rollback after failed batch", "err", err)
+		}
+		for _, j := range live {
+			if j.err == nil {
+				j.err = broken
+			}
+		}
+	}
+	for _, j := range live {
+		close(j.done)
+	}
+}
+
+// runJob runs one job inside its own savepoint, leaving its error in j.err. It
+// returns an error only when the whole transaction is lost.
+func (db *DB) runJob(j *job) error {
+	w := db.w
+	if err := w.exec("SAVEPOINT j"); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	j.err = db.call(j.fn)
+	if j.err != nil {
+		// If SQLite rolled the whole transaction back by itself (I/O error, full
+		// disk), the savepoint is gone and this fails: the batch is lost.
+		if err := w.exec("ROLLBACK TO j"); err != nil {
+			return fmt.Errorf("rollback to savepoint: %w", err)
+		}
+	}
+	if err := w.exec("RELEASE j"); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
+}
+
+// call runs fn with a fresh Tx and turns a panic into an error.
+func (db *DB) call(fn func(*tx) error) (err error) {
+	t := &tx{ctx: context.Background(), w: db.w, now: db.now}
+	defer t.end()
+	defer func() {
+		if r := recover(); r != nil {
+			db.logger.Error("update panicked", "stack", string(debug.Stack()))
+			err = fmt.Errorf("update panicked: %v", r)
+		}
+	}()
+	return fn(t)
+}
+
+// errTxDone reports a Tx used after its function returned.
+var errTxDone = errors.New("transaction already finished")

@@ -1,0 +1,156 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/coachbot/coachbot/flows"
+)
+
+// tx implements flows.Tx on either the writer connection (inside Update) or a
+// read-only transaction of the read pool (inside View).
+type tx struct {
+	ctx  context.Context
+	w    *writer // set inside Update
+	rtx  *sql.Tx // set inside View
+	now  func() time.Time
+	done bool
+}
+
+var _ flows.Tx = (*tx)(nil)
+
+// end marks the Tx finished; later use fails instead of touching another
+// update's transaction.
+func (t *tx) end() { t.done = true }
+
+func (t *tx) exec(query string, args ...any) (sql.Result, error) {
+	switch {
+	case t.done:
+		return nil, errTxDone
+	case t.rtx != nil:
+		return t.rtx.ExecContext(t.ctx, query, args...)
+	case !t.w.cache:
+		return t.w.conn.ExecContext(t.ctx, query, args...)
+	}
+	s, err := t.w.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(t.ctx, args...)
+}
+
+func (t *tx) query(query string, args ...any) (*sql.Rows, error) {
+	switch {
+	case t.done:
+		return nil, errTxDone
+	case t.rtx != nil:
+		return t.rtx.QueryContext(t.ctx, query, args...)
+	case !t.w.cache:
+		return t.w.conn.QueryContext(t.ctx, query, args...)
+	}
+	s, err := t.w.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(t.ctx, args...)
+}
+
+// row runs a query that returns at most one row. Its Scan returns
+// flows.ErrNotFound when there is none.
+func (t *tx) row(query string, args ...any) row {
+	switch {
+	case t.done:
+		return row{err: errTxDone}
+	case t.rtx != nil:
+		return row{r: t.rtx.QueryRowContext(t.ctx, query, args...)}
+	case !t.w.cache:
+		return row{r: t.w.conn.QueryRowContext(t.ctx, query, args...)}
+	}
+	s, err := t.w.stmt(query)
+	if err != nil {
+		return row{err: err}
+	}
+	return row{r: s.QueryRowContext(t.ctx, args...)}
+}
+
+// row is the result of tx.row.
+type row struct {
+	r   *sql.Row
+	err error
+}
+
+// Scan copies the row's columns into dest, like sql.Row.Scan.
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	err := r.r.Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return flows.ErrNotFound
+	}
+	return err
+}
+
+// changed reports flows.ErrNotFound when an update or delete touched no row.
+func changed(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return flows.ErrNotFound
+	}
+	return nil
+}
+
+// millis stores a time as unix milliseconds, the zero time as NULL.
+func millis(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// fromMillis is the inverse of millis; times come back in UTC.
+func fromMillis(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(n.Int64).UTC()
+}
+
+// orNow returns t, or the DB's clock when t is zero.
+func (t *tx) orNow(at time.Time) time.Time {
+	if at.IsZero() {
+		return t.now()
+	}
+	return at
+}
+
+// nullString stores "" as NULL, for optional references.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// nullID stores 0 as NULL, for optional references.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
