@@ -60,7 +60,10 @@ func (m Message) Platform() string {
 // Reply is one outbound message. Replies are stored in the outbox in the same
 // transaction as the update that caused them and delivered later by the Dispatcher.
 type Reply struct {
-	ChatID   string    `json:"chat"`
+	ChatID string `json:"chat"`
+	// Kind names what the message is for ("checkin", "digest"); empty for a
+	// direct answer. Adapters ignore it; logs and the simulator show it.
+	Kind     string    `json:"kind,omitempty"`
 	Text     string    `json:"text,omitempty"`
 	Buttons  []Button  `json:"buttons,omitempty"`
 	Document *Document `json:"document,omitempty"`

@@ -5,28 +5,28 @@ import "time"
 // Client is a person using coachbot between sessions, alone or with a coach. The ID
 // is the platform-qualified user ID they first wrote from ("telegram:42").
 type Client struct {
-	ID        string
-	ChatID    string // where proactive messages go
-	Name      string
-	Consented bool
-	Zone      string // IANA zone name
-	CheckIn   string // local check-in time, "09:00"
-	RestDays  string // "Sat Sun", or "none"
-	Cadence   string // "daily", "every 2 days", "3 per session"
-	CoachID   string // empty when the client uses coachbot alone
+	ID        string `json:"id"`
+	ChatID    string `json:"chat_id,omitempty"` // where proactive messages go
+	Name      string `json:"name,omitempty"`
+	Consented bool   `json:"consented,omitempty"`
+	Zone      string `json:"zone,omitempty"`      // IANA zone name
+	CheckIn   string `json:"check_in,omitempty"`  // local check-in time, "09:00"
+	RestDays  string `json:"rest_days,omitempty"` // "Sat Sun", or "none"
+	Cadence   string `json:"cadence,omitempty"`   // "daily", "every 2 days", "3 per session"
+	CoachID   string `json:"coach_id,omitempty"`  // empty when the client uses coachbot alone
 	// PausedUntil stops every proactive message before this instant.
-	PausedUntil time.Time
+	PausedUntil time.Time `json:"paused_until,omitzero"`
 	// Unreachable is set when the platform refuses delivery (blocked bot, closed
 	// DMs) and cleared when the client writes again.
-	Unreachable bool
+	Unreachable bool `json:"unreachable,omitempty"`
 	// Unanswered counts invitations in a row that got no reply; it slows the
 	// cadence down rather than pressing harder.
-	Unanswered  int
-	LastSession time.Time
-	NextSession time.Time
-	Anchor      string // local date the rhythm counts from, "2026-11-22"
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	Unanswered  int       `json:"unanswered,omitempty"`
+	LastSession time.Time `json:"last_session,omitzero"`
+	NextSession time.Time `json:"next_session,omitzero"`
+	Anchor      string    `json:"anchor,omitempty"` // local date the rhythm counts from, "2026-11-22"
+	CreatedAt   time.Time `json:"created_at,omitzero"`
+	UpdatedAt   time.Time `json:"updated_at,omitzero"`
 }
 
 // Experiment kinds. An experiment is something the client chooses to try; the
@@ -48,117 +48,127 @@ const (
 
 // Experiment is one small action the client designed, sized to their capacity.
 type Experiment struct {
-	ID       int64
-	ClientID string
-	Kind     string
-	Action   string // what they will try
-	Why      string // the outcome it serves, when they named one
-	When     string // when they will try it, in their words
-	Energy   int    // 1-5, what it will cost
-	Load     string // emotional load: low, medium, high
-	People   string // effect on the people around them
-	Recovery string // what recovery it needs
-	Carry    int    // 1-10, how carryable it feels
-	Status   string
+	ID       int64  `json:"id"`
+	ClientID string `json:"client_id,omitempty"`
+	Kind     string `json:"kind,omitempty"`
+	Action   string `json:"action,omitempty"`   // what they will try
+	Why      string `json:"why,omitempty"`      // the outcome it serves, when they named one
+	When     string `json:"when,omitempty"`     // when they will try it, in their words
+	Energy   int    `json:"energy,omitempty"`   // 1-5, what it will cost
+	Load     string `json:"load,omitempty"`     // emotional load: low, medium, high
+	People   string `json:"people,omitempty"`   // effect on the people around them
+	Recovery string `json:"recovery,omitempty"` // what recovery it needs
+	Carry    int    `json:"carry,omitempty"`    // 1-10, how carryable it feels
+	Status   string `json:"status,omitempty"`
 	// SuggestedBy is the coach who suggested it, when the client accepted a
 	// suggestion; empty when the client designed it alone.
-	SuggestedBy string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	SuggestedBy string    `json:"suggested_by,omitempty"`
+	CreatedAt   time.Time `json:"created_at,omitzero"`
+	UpdatedAt   time.Time `json:"updated_at,omitzero"`
 }
 
 // CheckIn is one reflection on an experiment: what happened and what was noticed.
 type CheckIn struct {
-	ID           int64
-	ClientID     string
-	ExperimentID int64
-	Outcome      string // done, partly, adapted, not_yet, rest
-	Noticed      string
-	Energy       int    // 1-5, what it took; 0 when not asked
-	Obstacle     string // what got in the way; empty for nothing
-	Challenge    string // easy, right, hard; empty when not asked
-	Next         string // keep, smaller, stretch, swap, pause
-	Private      bool   // never reaches the coach
-	At           time.Time
+	ID           int64     `json:"id"`
+	ClientID     string    `json:"client_id,omitempty"`
+	ExperimentID int64     `json:"experiment_id,omitempty"`
+	Outcome      string    `json:"outcome,omitempty"` // done, partly, adapted, not_yet, rest
+	Noticed      string    `json:"noticed,omitempty"`
+	Energy       int       `json:"energy,omitempty"`    // 1-5, what it took; 0 when not asked
+	Obstacle     string    `json:"obstacle,omitempty"`  // what got in the way; empty for nothing
+	Challenge    string    `json:"challenge,omitempty"` // easy, right, hard; empty when not asked
+	Next         string    `json:"next,omitempty"`      // keep, smaller, stretch, swap, pause
+	Private      bool      `json:"private,omitempty"`   // never reaches the coach
+	At           time.Time `json:"at,omitzero"`
 }
 
 // NonAction is a day the client consciously chose rest, boundary repair,
 // observation or integration. It is a valid entry, not a gap.
 type NonAction struct {
-	ID       int64
-	ClientID string
-	Kind     string // rest, boundary, observe, integrate
-	Note     string
-	Date     string // local date, "2026-11-22"
-	Private  bool
-	At       time.Time
+	ID       int64     `json:"id"`
+	ClientID string    `json:"client_id,omitempty"`
+	Kind     string    `json:"kind,omitempty"` // rest, boundary, observe, integrate
+	Note     string    `json:"note,omitempty"`
+	Date     string    `json:"date,omitempty"` // local date, "2026-11-22"
+	Private  bool      `json:"private,omitempty"`
+	At       time.Time `json:"at,omitzero"`
 }
 
 // Coach is someone whose clients joined through their invites.
 type Coach struct {
-	ID            string
-	ChatID        string
-	Name          string
-	Zone          string
-	DigestAt      string // local time, "18:00"
-	DigestWeekly  bool
-	DigestWeekday time.Weekday
-	CreatedAt     time.Time
+	ID            string       `json:"id"`
+	ChatID        string       `json:"chat_id,omitempty"`
+	Name          string       `json:"name,omitempty"`
+	Zone          string       `json:"zone,omitempty"`
+	DigestAt      string       `json:"digest_at,omitempty"` // local time, "18:00"
+	DigestWeekly  bool         `json:"digest_weekly,omitempty"`
+	DigestWeekday time.Weekday `json:"digest_weekday"`
+	CreatedAt     time.Time    `json:"created_at,omitzero"`
 }
 
 // Invite is a single-use, expiring code that links a client to a coach.
 type Invite struct {
-	Code      string
-	CoachID   string
-	CreatedAt time.Time
-	ExpiresAt time.Time
-	UsedBy    string
-	UsedAt    time.Time
+	Code      string    `json:"code,omitempty"`
+	CoachID   string    `json:"coach_id,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	UsedBy    string    `json:"used_by,omitempty"`
+	UsedAt    time.Time `json:"used_at,omitzero"`
 }
 
 // Assessment is one self-rating of a skill on the four stages of competence
 // (1 unaware of the gap, 2 aware of it, 3 can with effort, 4 without thinking).
 type Assessment struct {
-	ID       int64
-	ClientID string
-	Skill    string
-	Stage    int
-	At       time.Time
+	ID       int64     `json:"id"`
+	ClientID string    `json:"client_id,omitempty"`
+	Skill    string    `json:"skill,omitempty"`
+	Stage    int       `json:"stage,omitempty"`
+	At       time.Time `json:"at,omitzero"`
 }
 
 // Suggestion is an experiment a coach proposed; the client accepts, reshapes or
 // declines it.
 type Suggestion struct {
-	ID       int64
-	CoachID  string
-	ClientID string
-	Text     string
-	Status   string // open, accepted, reshaped, declined
-	At       time.Time
+	ID       int64     `json:"id"`
+	CoachID  string    `json:"coach_id,omitempty"`
+	ClientID string    `json:"client_id,omitempty"`
+	Text     string    `json:"text,omitempty"`
+	Status   string    `json:"status,omitempty"` // open, accepted, reshaped, declined
+	At       time.Time `json:"at,omitzero"`
 }
 
 // Due is one proactive moment for one recipient. The key (recipient, kind, local
 // date) is unique, so a sweep that runs twice sends nothing twice.
 type Due struct {
-	ID          int64
-	RecipientID string // client or coach ID
-	Kind        string // checkin, nudge, restday, eve, assessment, digest, brief
-	Date        string // the recipient's local date, "2026-11-22"
-	At          time.Time
-	Status      string // pending, sent, answered, dropped
-	SentAt      time.Time
+	ID          int64     `json:"id"`
+	RecipientID string    `json:"recipient_id,omitempty"` // client or coach ID
+	Kind        string    `json:"kind,omitempty"`         // checkin, nudge, restday, eve, assessment, digest, brief
+	Date        string    `json:"date,omitempty"`         // the recipient's local date, "2026-11-22"
+	At          time.Time `json:"at,omitzero"`
+	Status      string    `json:"status,omitempty"` // pending, sent, answered, dropped
+	SentAt      time.Time `json:"sent_at,omitzero"`
 }
 
 // Conversation is the durable state of one chat's current flow: which flow, which
 // step, under which version, the answers so far, and the token its buttons carry.
 type Conversation struct {
-	ChatID   string
-	UserID   string
-	Flow     string
-	Step     string
-	Version  int
-	Answers  map[string]string
-	Token    string
-	Deadline time.Time
-	Updated  time.Time
+	ChatID   string            `json:"chat_id,omitempty"`
+	UserID   string            `json:"user_id,omitempty"`
+	Flow     string            `json:"flow,omitempty"`
+	Step     string            `json:"step,omitempty"`
+	Version  int               `json:"version,omitempty"`
+	Answers  map[string]string `json:"answers"`
+	Token    string            `json:"token,omitempty"`
+	Deadline time.Time         `json:"deadline,omitzero"`
+	Updated  time.Time         `json:"updated,omitzero"`
+}
+
+// SessionNote is what a client wants to bring to their next session, written
+// when the bot invites them to look back the day before.
+type SessionNote struct {
+	ID       int64     `json:"id"`
+	ClientID string    `json:"client_id,omitempty"`
+	Text     string    `json:"text"`
+	Private  bool      `json:"private,omitempty"`
+	At       time.Time `json:"at,omitzero"`
 }

@@ -20,6 +20,8 @@ var ErrDuplicate = errors.New("duplicate")
 // durable, so a reply never leaves for an answer that was not saved.
 type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn on a consistent read-only snapshot; writes fail.
+	View(ctx context.Context, fn func(Tx) error) error
 }
 
 // Tx is what the engine may read and write inside one transaction. Lookups return
@@ -49,6 +51,8 @@ type Tx interface {
 	CheckIns(clientID string, since time.Time) ([]CheckIn, error)
 	AddNonAction(n NonAction) (int64, error)
 	NonActions(clientID string, since time.Time) ([]NonAction, error)
+	AddSessionNote(n SessionNote) (int64, error)
+	SessionNotes(clientID string, since time.Time) ([]SessionNote, error)
 	AddAssessment(a Assessment) (int64, error)
 	Assessments(clientID string) ([]Assessment, error)
 

@@ -111,7 +111,8 @@ func (t *tx) SaveClient(c flows.Client) error {
 }
 
 // Forget deletes everything stored about a client: the client row with their
-// experiments, check-ins, non-actions, assessments and suggestions (by cascade),
+// experiments, check-ins, non-actions, session notes, assessments and
+// suggestions (by cascade),
 // their due moments, their conversations, and the replies still pending to their
 // chat. Invites they used stay used but no longer name them. Replies queued
 // after Forget in the same transaction (a goodbye) survive. Forgetting a client

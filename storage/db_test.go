@@ -456,7 +456,14 @@ func TestForget(t *testing.T) {
 					_, err := tx.AddNonAction(flows.NonAction{ClientID: id, Kind: "rest", Date: "2026-11-22", At: t0})
 					return err
 				},
-				func() error { _, err := tx.AddAssessment(flows.Assessment{ClientID: id, Skill: "s", Stage: 1}); return err },
+				func() error {
+					_, err := tx.AddSessionNote(flows.SessionNote{ClientID: id, Text: "bring this"})
+					return err
+				},
+				func() error {
+					_, err := tx.AddAssessment(flows.Assessment{ClientID: id, Skill: "s", Stage: 1})
+					return err
+				},
 				func() error {
 					_, err := tx.AddSuggestion(flows.Suggestion{CoachID: "coach", ClientID: id, Text: "t"})
 					return err
@@ -490,7 +497,7 @@ func TestForget(t *testing.T) {
 	})
 	tables := []struct{ table, column string }{
 		{"clients", "id"}, {"experiments", "client_id"}, {"check_ins", "client_id"},
-		{"non_actions", "client_id"}, {"assessments", "client_id"}, {"suggestions", "client_id"},
+		{"non_actions", "client_id"}, {"session_notes", "client_id"}, {"assessments", "client_id"}, {"suggestions", "client_id"},
 		{"due", "recipient_id"}, {"conversations", "user_id"}, {"invites", "used_by"},
 	}
 	for _, tt := range tables {

@@ -143,6 +143,36 @@ func (t *tx) NonActions(clientID string, since time.Time) ([]flows.NonAction, er
 	return ns, nil
 }
 
+// AddSessionNote stores what a client wants to bring to their next session.
+func (t *tx) AddSessionNote(n flows.SessionNote) (int64, error) {
+	var id int64
+	err := t.row(`INSERT INTO session_notes (client_id, text, private, at) VALUES (?, ?, ?, ?) RETURNING id`,
+		n.ClientID, n.Text, boolInt(n.Private), millis(n.At)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("add session note for %s: %w", n.ClientID, err)
+	}
+	return id, nil
+}
+
+func scanSessionNote(scan func(dest ...any) error) (flows.SessionNote, error) {
+	var n flows.SessionNote
+	var at sql.NullInt64
+	err := scan(&n.ID, &n.ClientID, &n.Text, &n.Private, &at)
+	n.At = fromMillis(at)
+	return n, err
+}
+
+// SessionNotes lists a client's session notes at or after since, oldest first;
+// a zero since means all of them.
+func (t *tx) SessionNotes(clientID string, since time.Time) ([]flows.SessionNote, error) {
+	ns, err := list(t, scanSessionNote, `SELECT id, client_id, text, private, at FROM session_notes
+		WHERE client_id = ?1 AND (?2 IS NULL OR at >= ?2) ORDER BY at, id`, clientID, millis(since))
+	if err != nil {
+		return nil, fmt.Errorf("session notes of %s: %w", clientID, err)
+	}
+	return ns, nil
+}
+
 // AddAssessment stores one self-rating.
 func (t *tx) AddAssessment(a flows.Assessment) (int64, error) {
 	var id int64

@@ -328,6 +328,11 @@ func TestReflections(t *testing.T) {
 		{ClientID: "u1", Kind: flows.KindBoundary, Date: "2026-11-23", At: t0.Add(24 * time.Hour)},
 		{ClientID: "u1", Kind: flows.KindObserve, Date: "2026-11-21"}, // zero time
 	}
+	notes := []flows.SessionNote{
+		{ClientID: "u1", Text: "the Monday dip", Private: true, At: t0.Add(time.Hour)},
+		{ClientID: "u1", Text: "sleep"}, // zero time
+		{ClientID: "u2", Text: "not mine", At: t0},
+	}
 	assessments := []flows.Assessment{
 		{ClientID: "u1", Skill: "pausing", Stage: 2, At: t0},
 		{ClientID: "u1", Skill: "asking", Stage: 4}, // zero time
@@ -346,6 +351,13 @@ func TestReflections(t *testing.T) {
 				return err
 			}
 			nonActions[i].ID = id
+		}
+		for i := range notes {
+			id, err := tx.AddSessionNote(notes[i])
+			if err != nil {
+				return err
+			}
+			notes[i].ID = id
 		}
 		for i := range assessments {
 			id, err := tx.AddAssessment(assessments[i])
@@ -386,6 +398,21 @@ func TestReflections(t *testing.T) {
 			}
 		}
 	})
+	t.Run("SessionNotes", func(t *testing.T) {
+		for _, tt := range []struct {
+			since time.Time
+			want  []flows.SessionNote
+		}{
+			{time.Time{}, []flows.SessionNote{notes[1], notes[0]}},
+			{t0, []flows.SessionNote{notes[0]}},
+		} {
+			var got []flows.SessionNote
+			view(t, db, func(tx flows.Tx) (err error) { got, err = tx.SessionNotes("u1", tt.since); return err })
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("since %v: got %+v\nwant %+v", tt.since, got, tt.want)
+			}
+		}
+	})
 	t.Run("Assessments", func(t *testing.T) {
 		var got []flows.Assessment
 		view(t, db, func(tx flows.Tx) (err error) { got, err = tx.Assessments("u1"); return err })
@@ -395,12 +422,18 @@ func TestReflections(t *testing.T) {
 	})
 	t.Run("Invalid", func(t *testing.T) {
 		for name, fn := range map[string]func(flows.Tx) error{
-			"outcome": func(tx flows.Tx) error { _, err := tx.AddCheckIn(flows.CheckIn{ClientID: "u1", Outcome: "meh"}); return err },
+			"outcome": func(tx flows.Tx) error {
+				_, err := tx.AddCheckIn(flows.CheckIn{ClientID: "u1", Outcome: "meh"})
+				return err
+			},
 			"date": func(tx flows.Tx) error {
 				_, err := tx.AddNonAction(flows.NonAction{ClientID: "u1", Kind: flows.KindRest, Date: "today"})
 				return err
 			},
-			"stage": func(tx flows.Tx) error { _, err := tx.AddAssessment(flows.Assessment{ClientID: "u1", Skill: "x", Stage: 5}); return err },
+			"stage": func(tx flows.Tx) error {
+				_, err := tx.AddAssessment(flows.Assessment{ClientID: "u1", Skill: "x", Stage: 5})
+				return err
+			},
 		} {
 			if err := db.Update(t.Context(), fn); err == nil {
 				t.Errorf("%s: got nil error, want a constraint error", name)

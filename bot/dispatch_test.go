@@ -1,0 +1,215 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// memOutbox is an in-memory Outbox for dispatcher tests.
+type memOutbox struct {
+	mu          sync.Mutex
+	rows        []Outgoing
+	sent        map[int64]bool
+	failed      map[int64]string
+	unreachable map[string]bool
+	sentTwice   int
+}
+
+func newMemOutbox() *memOutbox {
+	return &memOutbox{sent: map[int64]bool{}, failed: map[int64]string{}, unreachable: map[string]bool{}}
+}
+
+func (o *memOutbox) add(chat, text string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.rows = append(o.rows, Outgoing{ID: int64(len(o.rows) + 1), Reply: Reply{ChatID: chat, Text: text}})
+}
+
+func (o *memOutbox) Pending(_ context.Context, platform string, limit int) ([]Outgoing, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []Outgoing
+	for _, r := range o.rows {
+		if o.sent[r.ID] || o.failed[r.ID] != "" || !strings.HasPrefix(r.Reply.ChatID, platform+":") {
+			continue
+		}
+		out = append(out, r)
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+func (o *memOutbox) MarkSent(_ context.Context, id int64, _ time.Time) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.sent[id] {
+		o.sentTwice++
+	}
+	o.sent[id] = true
+	return nil
+}
+
+func (o *memOutbox) MarkFailed(_ context.Context, id int64, reason string) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.failed[id] = reason
+	return nil
+}
+
+func (o *memOutbox) MarkUnreachable(_ context.Context, id int64, chat string) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.failed[id] = "unreachable"
+	o.unreachable[chat] = true
+	return nil
+}
+
+func (o *memOutbox) done() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.sent)+len(o.failed) == len(o.rows)
+}
+
+// recorder is a Sender that records deliveries and fails on demand.
+type recorder struct {
+	mu   sync.Mutex
+	got  map[string][]string
+	fail func(r Reply, attempt int) error
+	seen map[string]int
+}
+
+func (s *recorder) Send(_ context.Context, r Reply) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.got == nil {
+		s.got, s.seen = map[string][]string{}, map[string]int{}
+	}
+	key := r.ChatID + "/" + r.Text
+	s.seen[key]++
+	if s.fail != nil {
+		if err := s.fail(r, s.seen[key]); err != nil {
+			return err
+		}
+	}
+	s.got[r.ChatID] = append(s.got[r.ChatID], r.Text)
+	return nil
+}
+
+func waitDone(t *testing.T, o *memOutbox) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !o.done() {
+		if time.Now().After(deadline) {
+			t.Fatal("outbox not drained in time")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestDispatcherOrderAndFaults(t *testing.T) {
+	o := newMemOutbox()
+	const chats, per = 20, 5
+	for i := range per {
+		for c := range chats {
+			o.add(fmt.Sprintf("telegram:%d", c), fmt.Sprintf("m%d", i))
+		}
+	}
+	o.add("telegram:blocked", "hello")
+	o.add("telegram:bad", "oops")
+	s := &recorder{fail: func(r Reply, attempt int) error {
+		switch {
+		case r.ChatID == "telegram:blocked":
+			return fmt.Errorf("send: %w", ErrUnreachable)
+		case r.ChatID == "telegram:bad":
+			return &PermanentError{Err: errors.New("400 bad request")}
+		case r.Text == "m1" && attempt == 1:
+			return &RetryAfterError{After: 20 * time.Millisecond}
+		case r.Text == "m2" && attempt <= 2:
+			return errors.New("502 bad gateway")
+		}
+		return nil
+	}}
+	d := NewDispatcher(o, nil)
+	d.Register(Telegram, s, Limits{Backoff: 10 * time.Millisecond})
+	d.Start(context.Background())
+	defer d.Close()
+	d.Kick()
+	waitDone(t, o)
+
+	for c := range chats {
+		chat := fmt.Sprintf("telegram:%d", c)
+		got := fmt.Sprint(s.got[chat])
+		if want := "[m0 m1 m2 m3 m4]"; got != want {
+			t.Errorf("chat %s got %s, want %s (in order, once each)", chat, got, want)
+		}
+	}
+	if !o.unreachable["telegram:blocked"] {
+		t.Error("blocked chat not marked unreachable")
+	}
+	if o.failed[int64(chats*per+2)] == "" {
+		t.Error("permanent failure not given up")
+	}
+	if o.sentTwice != 0 {
+		t.Errorf("%d rows marked sent twice", o.sentTwice)
+	}
+}
+
+func TestDispatcherPace(t *testing.T) {
+	o := newMemOutbox()
+	for c := range 10 {
+		o.add(fmt.Sprintf("telegram:%d", c), "a")
+		o.add(fmt.Sprintf("telegram:%d", c), "b")
+	}
+	var mu sync.Mutex
+	var at []time.Time
+	byChat := map[string][]time.Time{}
+	s := &recorder{fail: func(r Reply, _ int) error {
+		mu.Lock()
+		defer mu.Unlock()
+		now := time.Now()
+		at = append(at, now)
+		byChat[r.ChatID] = append(byChat[r.ChatID], now)
+		return nil
+	}}
+	d := NewDispatcher(o, nil)
+	d.Register(Telegram, s, Limits{PerSecond: 40, Burst: 1, ChatPerSecond: 5})
+	d.Start(context.Background())
+	defer d.Close()
+	waitDone(t, o)
+
+	sort.Slice(at, func(i, j int) bool { return at[i].Before(at[j]) })
+	// 20 sends at 40/s overall need at least 19 intervals of 25 ms.
+	if span := at[len(at)-1].Sub(at[0]); span < 19*25*time.Millisecond*9/10 {
+		t.Errorf("20 sends took %v, faster than 40/s", span)
+	}
+	for chat, ts := range byChat {
+		if gap := ts[1].Sub(ts[0]); gap < 200*time.Millisecond*9/10 {
+			t.Errorf("chat %s: second message after %v, faster than 5/s per chat", chat, gap)
+		}
+	}
+}
+
+func TestFlushOnDemand(t *testing.T) {
+	o := newMemOutbox()
+	o.add("console:ana", "one")
+	o.add("console:ana", "two")
+	s := &recorder{}
+	d := NewDispatcher(o, nil)
+	d.Register(Console, s, Limits{OnDemand: true})
+	d.Start(context.Background())
+	defer d.Close()
+	if err := d.Flush(context.Background(), Console); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(s.got["console:ana"]); got != "[one two]" {
+		t.Fatalf("flushed %s", got)
+	}
+}

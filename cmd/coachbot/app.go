@@ -1,0 +1,256 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coachbot/coachbot/bot"
+	"github.com/coachbot/coachbot/flows"
+	"github.com/coachbot/coachbot/storage"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// common are the flags every subcommand takes.
+type common struct {
+	config string
+	db     string
+}
+
+func newFlags(name string, e env, c *common) *flag.FlagSet {
+	fs := flag.NewFlagSet("coachbot "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(&c.config, "config", "config.yaml", "configuration `file`")
+	fs.StringVar(&c.db, "db", "", "SQLite database `path` (overrides the config's db)")
+	return fs
+}
+
+// parse parses flags; a bad flag is a usage error (exit 2).
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return &usageError{}
+		}
+		return &usageError{msg: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return &usageError{msg: fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+// app is the opened program: configuration, logger, database and engine.
+type app struct {
+	cfg     Config
+	logger  *slog.Logger
+	db      *storage.DB
+	engine  *flows.Engine
+	catalog *flows.Catalog
+	links   *inviteLinks
+}
+
+// inviteLinks knows, per platform, how to turn an invite code into something to
+// share. Adapters register after the engine exists, so the engine asks through it.
+type inviteLinks struct {
+	mu sync.RWMutex
+	by map[string]func(code string) string
+}
+
+func (l *inviteLinks) set(platform string, f func(string) string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.by == nil {
+		l.by = make(map[string]func(string) string)
+	}
+	l.by[platform] = f
+}
+
+// link returns the platform's link for code, or "" when it has none.
+func (l *inviteLinks) link(platform, code string) string {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if f := l.by[platform]; f != nil {
+		return f(code)
+	}
+	return ""
+}
+
+// openApp loads the configuration and opens the database and the engine. The
+// caller closes the app.
+func openApp(ctx context.Context, e env, c common, fs *flag.FlagSet, now func() time.Time) (*app, error) {
+	explicit := false
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
+	cfg, err := loadConfig(c.config, explicit, e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	if c.db != "" {
+		cfg.DB = c.db
+	}
+	logger := newLogger(e.stderr, cfg.Log)
+	if now == nil {
+		now = time.Now
+	}
+	db, err := storage.Open(ctx, cfg.DB, storage.WithClock(now), storage.WithLogger(logger.With("component", "storage")))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", cfg.DB, err)
+	}
+	cat, err := flows.LoadCatalog(cfg.Messages.Language, cfg.Messages.Overrides)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("config: messages: %w", err)
+	}
+	ecfg := cfg.engineConfig(cat)
+	ecfg.Now = now
+	ecfg.Logger = logger.With("component", "engine")
+	links := &inviteLinks{}
+	ecfg.InviteLink = links.link
+	return &app{cfg: cfg, logger: logger, db: db, engine: flows.New(db, ecfg), catalog: cat, links: links}, nil
+}
+
+func (a *app) Close() error { return a.db.Close() }
+
+func newLogger(w io.Writer, c LogConfig) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func cmdConsole(ctx context.Context, e env, args []string) error {
+	var c common
+	fs := newFlags("console", e, &c)
+	as := fs.String("as", defaultName(e), "chat as console:`NAME`")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e, c, fs, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.console(ctx, e, *as)
+}
+
+// console chats in the terminal until the input ends or ctx is cancelled.
+func (a *app) console(ctx context.Context, e env, name string) error {
+	if strings.ContainsAny(name, ": ") || name == "" {
+		return &usageError{msg: fmt.Sprintf("coachbot console: -as %q: use a single word", name)}
+	}
+	interactive := false
+	if f, ok := e.stdin.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			interactive = true
+		}
+	}
+	con := newConsole(e, name, interactive)
+	d := bot.NewDispatcher(a.db, a.logger.With("component", "dispatcher"))
+	d.Register(bot.Console, con, bot.Limits{OnDemand: true})
+	if interactive {
+		fmt.Fprintf(e.stdout, "coachbot %s: chatting as console:%s on %s. Type /start to begin, Ctrl-D to leave.\n", version, name, a.cfg.DB)
+	}
+	return con.Run(ctx, a.engine, func(ctx context.Context) error { return d.Flush(ctx, bot.Console) })
+}
+
+func defaultName(e env) string {
+	if u := e.getenv("USER"); u != "" && !strings.ContainsAny(u, ": ") {
+		return u
+	}
+	return "you"
+}
+
+func cmdExport(ctx context.Context, e env, args []string) error {
+	var c common
+	fs := newFlags("export", e, &c)
+	user := fs.String("user", "", "platform-qualified user `ID`, such as telegram:123456")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *user == "" {
+		fs.Usage()
+		return &usageError{msg: "coachbot export: -user is required"}
+	}
+	a, err := openApp(ctx, e, c, fs, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var x flows.Export
+	err = a.db.View(ctx, func(tx flows.Tx) error {
+		var err error
+		x, err = flows.ExportClient(tx, *user, time.Now())
+		return err
+	})
+	if errors.Is(err, flows.ErrNotFound) {
+		return fmt.Errorf("export: no user %s", *user)
+	}
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return writeJSON(e.stdout, x)
+}
+
+func cmdBackup(ctx context.Context, e env, args []string) error {
+	var c common
+	fs := newFlags("backup", e, &c)
+	out := fs.String("out", "", "`file` to write the copy to (must not exist)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		fs.Usage()
+		return &usageError{msg: "coachbot backup: -out is required"}
+	}
+	a, err := openApp(ctx, e, c, fs, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.db.Backup(ctx, *out); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "backup written to %s\n", *out)
+	return nil
+}
+
+func cmdMigrate(ctx context.Context, e env, args []string) error {
+	var c common
+	fs := newFlags("migrate", e, &c)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e, c, fs, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	v, err := a.db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "database %s is at schema version %d\n", a.cfg.DB, v)
+	return nil
+}
+
+func cmdVersion(_ context.Context, e env, args []string) error {
+	var c common
+	fs := newFlags("version", e, &c)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "coachbot %s\n", version)
+	return nil
+}

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/coachbot/coachbot/bot"
+	"github.com/coachbot/coachbot/flows"
+	"github.com/coachbot/coachbot/scheduler"
+)
+
+// Config is config.yaml. Every key has a default, so no file at all is a valid
+// configuration: the console chat on ./coachbot.db.
+type Config struct {
+	DB        string         `yaml:"db"`
+	Telegram  TelegramConfig `yaml:"telegram"`
+	Discord   DiscordConfig  `yaml:"discord"`
+	Admins    []string       `yaml:"admins"`
+	CoachCode string         `yaml:"coach_code"`
+	Rhythm    RhythmConfig   `yaml:"rhythm"`
+	Safety    SafetyConfig   `yaml:"safety"`
+	Messages  MessagesConfig `yaml:"messages"`
+	Log       LogConfig      `yaml:"log"`
+}
+
+// TelegramConfig connects the Telegram bot. An empty token leaves Telegram off.
+type TelegramConfig struct {
+	Token   string        `yaml:"token"`
+	APIURL  string        `yaml:"api_url"`
+	Mode    string        `yaml:"mode"`
+	Webhook WebhookConfig `yaml:"webhook"`
+	// Pace of outgoing messages: Telegram allows about 30/s overall and 1/s per chat.
+	PerSecond     float64 `yaml:"per_second"`
+	ChatPerSecond float64 `yaml:"chat_per_second"`
+}
+
+// WebhookConfig is used when telegram.mode is webhook.
+type WebhookConfig struct {
+	Listen    string `yaml:"listen"`
+	PublicURL string `yaml:"public_url"`
+	Secret    string `yaml:"secret"`
+}
+
+// DiscordConfig connects the Discord bot. An empty token leaves Discord off.
+type DiscordConfig struct {
+	Token   string `yaml:"token"`
+	GuildID string `yaml:"guild_id"`
+	APIURL  string `yaml:"api_url"`
+}
+
+// RhythmConfig is the between-session pace.
+type RhythmConfig struct {
+	QuietHours        string   `yaml:"quiet_hours"`
+	MaxMessagesPerDay int      `yaml:"max_messages_per_day"`
+	NudgeAfter        Duration `yaml:"nudge_after"`
+	AssessEveryWeeks  int      `yaml:"assess_every_weeks"`
+	InviteTTL         Duration `yaml:"invite_ttl"`
+	CheckIn           string   `yaml:"default_checkin"`
+}
+
+// SafetyConfig is what the bot says when someone may be in danger.
+type SafetyConfig struct {
+	HelpLine string   `yaml:"help_line"`
+	Words    []string `yaml:"words"`
+}
+
+// MessagesConfig picks the language and an optional file of rewordings.
+type MessagesConfig struct {
+	Language  string `yaml:"language"`
+	Overrides string `yaml:"overrides"`
+}
+
+// LogConfig sets the log level (debug, info, warn, error) and format (text, json).
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Duration reads "3h", "90m" or "7d" from YAML.
+type Duration time.Duration
+
+// UnmarshalYAML accepts Go durations plus a "d" suffix for days.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := parseDuration(n.Value)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+func parseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		var n int
+		if _, err := fmt.Sscanf(days, "%d", &n); err == nil && fmt.Sprint(n) == days {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration like 3h or 7d", s)
+	}
+	return v, nil
+}
+
+// defaultConfig is the configuration with no file.
+func defaultConfig() Config {
+	return Config{
+		DB: "coachbot.db",
+		Telegram: TelegramConfig{
+			APIURL: "https://api.telegram.org", Mode: "polling", PerSecond: 30, ChatPerSecond: 1,
+			Webhook: WebhookConfig{Listen: "127.0.0.1:8443"},
+		},
+		Discord: DiscordConfig{APIURL: "https://discord.com"},
+		Rhythm: RhythmConfig{
+			QuietHours: "21:00-08:00", MaxMessagesPerDay: 3, NudgeAfter: Duration(3 * time.Hour),
+			AssessEveryWeeks: 4, InviteTTL: Duration(7 * 24 * time.Hour), CheckIn: "09:00",
+		},
+		Safety: SafetyConfig{
+			HelpLine: "If you are in danger or thinking of harming yourself, please call your local emergency number now, " +
+				"or reach a crisis line: findahelpline.com lists free, confidential ones in your country.",
+		},
+		Messages: MessagesConfig{Language: "en"},
+		Log:      LogConfig{Level: "info", Format: "text"},
+	}
+}
+
+// loadConfig reads path (a missing default file is fine), applies the
+// environment, and validates. Errors are one line naming the key.
+func loadConfig(path string, explicit bool, getenv func(string) string) (Config, error) {
+	cfg := defaultConfig()
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return Config{}, fmt.Errorf("config %s: %s", path, oneLine(err))
+		}
+	case errors.Is(err, os.ErrNotExist) && !explicit:
+	default:
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	for key, dst := range map[string]*string{
+		"COACHBOT_TELEGRAM_TOKEN":  &cfg.Telegram.Token,
+		"COACHBOT_TELEGRAM_SECRET": &cfg.Telegram.Webhook.Secret,
+		"COACHBOT_DISCORD_TOKEN":   &cfg.Discord.Token,
+		"COACHBOT_COACH_CODE":      &cfg.CoachCode,
+		"COACHBOT_DB":              &cfg.DB,
+	} {
+		if v := getenv(key); v != "" {
+			*dst = v
+		}
+	}
+	return cfg, cfg.validate()
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "yaml: ", "")), " ")
+}
+
+// validate checks every key; the first problem is returned as "key: problem".
+func (c Config) validate() error {
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("config: %s: %s", key, fmt.Sprintf(format, args...))
+	}
+	if c.DB == "" {
+		return bad("db", "must not be empty")
+	}
+	if !slices.Contains([]string{"polling", "webhook"}, c.Telegram.Mode) {
+		return bad("telegram.mode", "must be polling or webhook, not %q", c.Telegram.Mode)
+	}
+	if !strings.HasPrefix(c.Telegram.APIURL, "http://") && !strings.HasPrefix(c.Telegram.APIURL, "https://") {
+		return bad("telegram.api_url", "must be an http(s) URL, not %q", c.Telegram.APIURL)
+	}
+	if c.Telegram.Token != "" && c.Telegram.Mode == "webhook" {
+		if !strings.HasPrefix(c.Telegram.Webhook.PublicURL, "https://") {
+			return bad("telegram.webhook.public_url", "must be an https URL in webhook mode")
+		}
+		if len(c.Telegram.Webhook.Secret) < 16 {
+			return bad("telegram.webhook.secret", "must be at least 16 characters in webhook mode")
+		}
+		if c.Telegram.Webhook.Listen == "" {
+			return bad("telegram.webhook.listen", "must be an address like 127.0.0.1:8443")
+		}
+	}
+	if c.Telegram.PerSecond < 0 {
+		return bad("telegram.per_second", "must not be negative")
+	}
+	if c.Telegram.ChatPerSecond < 0 {
+		return bad("telegram.chat_per_second", "must not be negative")
+	}
+	if !strings.HasPrefix(c.Discord.APIURL, "http://") && !strings.HasPrefix(c.Discord.APIURL, "https://") {
+		return bad("discord.api_url", "must be an http(s) URL, not %q", c.Discord.APIURL)
+	}
+	for i, a := range c.Admins {
+		if p, _, err := bot.SplitID(a); err != nil || !slices.Contains([]string{bot.Telegram, bot.Discord, bot.Console}, p) {
+			return bad(fmt.Sprintf("admins[%d]", i), "%q is not a platform ID like telegram:123456", a)
+		}
+	}
+	if c.Rhythm.QuietHours != "" {
+		if _, err := scheduler.ParseWindow(c.Rhythm.QuietHours); err != nil {
+			return bad("rhythm.quiet_hours", "%q is not a window like 21:00-08:00", c.Rhythm.QuietHours)
+		}
+	}
+	if c.Rhythm.MaxMessagesPerDay < 1 || c.Rhythm.MaxMessagesPerDay > 20 {
+		return bad("rhythm.max_messages_per_day", "must be between 1 and 20")
+	}
+	if time.Duration(c.Rhythm.NudgeAfter) < 10*time.Minute {
+		return bad("rhythm.nudge_after", "must be at least 10m")
+	}
+	if c.Rhythm.AssessEveryWeeks < 1 || c.Rhythm.AssessEveryWeeks > 52 {
+		return bad("rhythm.assess_every_weeks", "must be between 1 and 52")
+	}
+	if time.Duration(c.Rhythm.InviteTTL) < time.Hour {
+		return bad("rhythm.invite_ttl", "must be at least 1h")
+	}
+	if _, err := scheduler.ParseClock(c.Rhythm.CheckIn); err != nil {
+		return bad("rhythm.default_checkin", "%q is not a time like 09:00", c.Rhythm.CheckIn)
+	}
+	if strings.TrimSpace(c.Safety.HelpLine) == "" {
+		return bad("safety.help_line", "must say where to find help")
+	}
+	if _, err := flows.LoadCatalog(c.Messages.Language, c.Messages.Overrides); err != nil {
+		return bad("messages", "%s", oneLine(err))
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
+		return bad("log.level", "must be debug, info, warn or error")
+	}
+	if !slices.Contains([]string{"text", "json"}, c.Log.Format) {
+		return bad("log.format", "must be text or json")
+	}
+	return nil
+}
+
+// engineConfig turns the file's terms into the engine's.
+func (c Config) engineConfig(cat *flows.Catalog) flows.Config {
+	quiet, _ := scheduler.ParseWindow(c.Rhythm.QuietHours)
+	checkIn, _ := scheduler.ParseClock(c.Rhythm.CheckIn)
+	return flows.Config{
+		Catalog:     cat,
+		CrisisWords: c.Safety.Words,
+		HelpLine:    c.Safety.HelpLine,
+		CoachCode:   c.CoachCode,
+		Admins:      c.Admins,
+		Rhythm: flows.Rhythm{
+			Quiet: quiet, MaxPerDay: c.Rhythm.MaxMessagesPerDay, NudgeAfter: time.Duration(c.Rhythm.NudgeAfter),
+			AssessEvery: c.Rhythm.AssessEveryWeeks, InviteTTL: time.Duration(c.Rhythm.InviteTTL), DefaultCheckIn: checkIn,
+		},
+	}
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coachbot/coachbot/flows"
+)
+
+// TestMain lets the test binary stand in for the coachbot binary, so crash tests
+// can start it as a real process and kill it.
+func TestMain(m *testing.M) {
+	if os.Getenv("COACHBOT_BE_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// proc is a running coachbot console process.
+type proc struct {
+	t     testing.TB
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	mu    sync.Mutex
+	out   bytes.Buffer
+	seen  int // output already matched
+	grew  chan struct{}
+}
+
+func startConsole(t testing.TB, db string) *proc {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "console", "-as", "ana", "-db", db)
+	cmd.Env = append(os.Environ(), "COACHBOT_BE_MAIN=1")
+	cmd.Dir = t.TempDir()
+	p := &proc{t: t, cmd: cmd, grew: make(chan struct{}, 1)}
+	if p.stdin, err = cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := stdout.Read(buf)
+			p.mu.Lock()
+			p.out.Write(buf[:n])
+			p.mu.Unlock()
+			select {
+			case p.grew <- struct{}{}:
+			default:
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return p
+}
+
+// say types a line and waits until want appears in new output.
+func (p *proc) say(line, want string) {
+	p.t.Helper()
+	if _, err := io.WriteString(p.stdin, line+"\n"); err != nil {
+		p.t.Fatal(err)
+	}
+	deadline := time.After(20 * time.Second)
+	for {
+		p.mu.Lock()
+		rest := p.out.String()[p.seen:]
+		if i := strings.Index(rest, want); i >= 0 {
+			p.seen += i + len(want)
+			p.mu.Unlock()
+			return
+		}
+		p.mu.Unlock()
+		select {
+		case <-p.grew:
+		case <-deadline:
+			p.t.Fatalf("after %q: %q never appeared; output:\n%s", line, want, rest)
+		}
+	}
+}
+
+// kill ends the process the hard way: no shutdown, no flush.
+func (p *proc) kill() {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		p.t.Fatal(err)
+	}
+	p.cmd.Wait()
+}
+
+// TestCrashMidFlow kills the process with SIGKILL in the middle of onboarding and
+// of an action design; each restart continues exactly where the client was, and
+// every acknowledged answer is there at the end.
+func TestCrashMidFlow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	db := filepath.Join(t.TempDir(), "crash.db")
+
+	p := startConsole(t, db)
+	p.say("/start", "Shall we begin?")
+	p.say("1", "Which time zone")
+	p.say("Zurich", "What time of day")
+	p.kill()
+
+	p = startConsole(t, db)
+	p.say("07:45", "rest days") // the saved step, not the start of the flow
+	p.say("Sun", "Time zone: Europe/Zurich")
+	p.say("/action", "What would you like to try?")
+	p.say("call my brother", "When will you try it?")
+	p.say("tonight", "How much energy")
+	p.kill()
+
+	p = startConsole(t, db)
+	p.say("3", "emotional load")
+	p.say("medium", "people around you")
+	p.kill()
+
+	p = startConsole(t, db)
+	p.say("he will be glad", "recover")
+	p.say("a walk", "How carryable")
+	p.say("9", "Saved: call my brother")
+	p.stdin.Close()
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("console did not exit cleanly at end of input: %v", err)
+	}
+
+	out, _, err := runCmd(t, "", "export", "-user", "console:ana", "-db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x flows.Export
+	if err := json.Unmarshal([]byte(out), &x); err != nil {
+		t.Fatal(err)
+	}
+	if x.Client.Zone != "Europe/Zurich" || x.Client.CheckIn != "07:45" || x.Client.RestDays != "Sun" {
+		t.Errorf("client = %+v", x.Client)
+	}
+	if len(x.Experiments) != 1 {
+		t.Fatalf("experiments = %+v", x.Experiments)
+	}
+	e := x.Experiments[0]
+	if e.Action != "call my brother" || e.When != "tonight" || e.Energy != 3 || e.Load != "medium" ||
+		e.People != "he will be glad" || e.Recovery != "a walk" || e.Carry != 9 {
+		t.Errorf("experiment = %+v", e)
+	}
+}

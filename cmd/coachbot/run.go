@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/coachbot/coachbot/bot"
+	"github.com/coachbot/coachbot/bot/console"
+	"github.com/coachbot/coachbot/bot/telegram"
+	"github.com/coachbot/coachbot/scheduler"
+)
+
+func newConsole(e env, name string, interactive bool) *console.Console {
+	return console.New(e.stdin, e.stdout, name, interactive)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// cmdRun starts every configured platform; with none, the console.
+func cmdRun(ctx context.Context, e env, args []string) error {
+	var c common
+	fs := newFlags("run", e, &c)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e, c, fs, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if a.cfg.Telegram.Token == "" && a.cfg.Discord.Token == "" {
+		return a.console(ctx, e, defaultName(e))
+	}
+	return a.serve(ctx)
+}
+
+// platform is a started adapter: it receives until ctx ends.
+type platform struct {
+	name string
+	run  func(ctx context.Context, h bot.Handler) error
+}
+
+// serve runs every configured platform, the dispatcher and the scheduler until
+// ctx is cancelled or a platform fails, then stops them in reverse order.
+func (a *app) serve(ctx context.Context) error {
+	d := bot.NewDispatcher(a.db, a.logger.With("component", "dispatcher"))
+	var platforms []platform
+
+	if tc := a.cfg.Telegram; tc.Token != "" {
+		tg, err := telegram.New(ctx, telegram.Config{
+			Token: tc.Token, APIURL: tc.APIURL, Mode: tc.Mode,
+			Listen: tc.Webhook.Listen, PublicURL: tc.Webhook.PublicURL, Secret: tc.Webhook.Secret,
+			Logger: a.logger.With("component", "telegram"),
+		}, a.db)
+		if err != nil {
+			return err
+		}
+		a.links.set(bot.Telegram, tg.InviteLink)
+		if err := tg.SetCommands(ctx, a.engine.Commands()); err != nil {
+			a.logger.Warn("publish command menu", "platform", bot.Telegram, "err", err)
+		}
+		d.Register(bot.Telegram, tg, bot.Limits{PerSecond: tc.PerSecond, Burst: 1, ChatPerSecond: tc.ChatPerSecond})
+		platforms = append(platforms, platform{bot.Telegram, tg.Run})
+	}
+	if err := a.startDiscord(ctx, d, &platforms); err != nil {
+		return err
+	}
+
+	// Every commit may have queued replies: wake the dispatcher after each.
+	h := bot.HandlerFunc(func(ctx context.Context, m bot.Message) error {
+		err := a.engine.Handle(ctx, m)
+		d.Kick()
+		return err
+	})
+
+	ticker := scheduler.NewTicker(a.logger.With("component", "scheduler"))
+	if err := ticker.Add("@every 1m", "sweep", func(ctx context.Context) {
+		if _, err := a.engine.Sweep(ctx); err != nil {
+			a.logger.Error("sweep", "err", err)
+		}
+		d.Kick()
+	}); err != nil {
+		return err
+	}
+	if err := ticker.Add("@every 6h", "prune", func(ctx context.Context) {
+		if err := a.db.Prune(ctx, time.Now().Add(-30*24*time.Hour)); err != nil {
+			a.logger.Error("prune", "err", err)
+		}
+	}); err != nil {
+		return err
+	}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	d.Start(runCtx)
+	ticker.Start(runCtx)
+
+	errs := make(chan error, len(platforms))
+	var wg sync.WaitGroup
+	for _, p := range platforms {
+		wg.Go(func() {
+			a.logger.Info("platform started", "platform", p.name)
+			if err := p.run(runCtx, h); err != nil {
+				errs <- fmt.Errorf("%s: %w", p.name, err)
+			}
+		})
+	}
+	var first error
+	select {
+	case <-ctx.Done():
+	case first = <-errs:
+	}
+	cancel()
+	wg.Wait()
+	return errors.Join(first, ticker.Close(), d.Close())
+}

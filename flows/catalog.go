@@ -1,0 +1,126 @@
+package flows
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed messages/*.yaml
+var messagesFS embed.FS
+
+// Catalog holds every word the bot says, by key. English is embedded and complete;
+// another language is one more file in messages/ (or an overrides file), and a
+// coach can reword any message without touching code. Missing keys fall back to
+// English, so a partial translation never leaves a client without an answer.
+type Catalog struct {
+	lang     string
+	texts    map[string]string
+	fallback map[string]string
+}
+
+// Languages lists the embedded languages.
+func Languages() []string {
+	entries, _ := fs.Glob(messagesFS, "messages/*.yaml")
+	var langs []string
+	for _, e := range entries {
+		langs = append(langs, strings.TrimSuffix(strings.TrimPrefix(e, "messages/"), ".yaml"))
+	}
+	sort.Strings(langs)
+	return langs
+}
+
+// LoadCatalog returns the catalog for lang with the overrides file (may be "")
+// applied on top. An override naming a key that does not exist is an error, so a
+// typo is caught at start-up instead of silently ignored.
+func LoadCatalog(lang, overrides string) (*Catalog, error) {
+	en, err := readMessages(messagesFS, "messages/en.yaml")
+	if err != nil {
+		return nil, err
+	}
+	c := &Catalog{lang: lang, texts: make(map[string]string, len(en)), fallback: en}
+	if lang != "" && lang != "en" {
+		tr, err := readMessages(messagesFS, "messages/"+lang+".yaml")
+		if err != nil {
+			return nil, fmt.Errorf("language %q: not available (have %s)", lang, strings.Join(Languages(), ", "))
+		}
+		if err := c.merge(tr, "messages/"+lang+".yaml"); err != nil {
+			return nil, err
+		}
+	}
+	if overrides != "" {
+		b, err := os.ReadFile(overrides)
+		if err != nil {
+			return nil, fmt.Errorf("read message overrides: %w", err)
+		}
+		ov, err := parseMessages(b, overrides)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.merge(ov, overrides); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (c *Catalog) merge(m map[string]string, source string) error {
+	for k, v := range m {
+		if _, ok := c.fallback[k]; !ok {
+			return fmt.Errorf("%s: unknown message key %q", source, k)
+		}
+		c.texts[k] = v
+	}
+	return nil
+}
+
+func readMessages(fsys fs.FS, name string) (map[string]string, error) {
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("read messages: %w", err)
+	}
+	return parseMessages(b, name)
+}
+
+func parseMessages(b []byte, name string) (map[string]string, error) {
+	var m map[string]string
+	if err := yaml.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	for k, v := range m {
+		m[k] = strings.TrimRight(v, "\n")
+	}
+	return m, nil
+}
+
+// Text returns the message for key with {placeholders} filled from pairs of
+// name, value. An unknown key is a programming error and shows as the key itself
+// in brackets, which tests catch.
+func (c *Catalog) Text(key string, pairs ...string) string {
+	s, ok := c.texts[key]
+	if !ok {
+		s, ok = c.fallback[key]
+	}
+	if !ok {
+		return "[" + key + "]"
+	}
+	if len(pairs) == 0 {
+		return s
+	}
+	args := make([]string, 0, len(pairs))
+	for i := 0; i+1 < len(pairs); i += 2 {
+		args = append(args, "{"+pairs[i]+"}", pairs[i+1])
+	}
+	return strings.NewReplacer(args...).Replace(s)
+}
+
+// Has reports whether key exists.
+func (c *Catalog) Has(key string) bool {
+	_, ok := c.fallback[key]
+	return ok
+}

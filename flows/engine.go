@@ -1,0 +1,447 @@
+// Package flows is the heart of coachbot: the coaching domain, the conversation
+// engine (a small durable state machine), every flow as a value, the command route
+// table, and the Store the engine needs. Flows know what to say; they do not know
+// which platform carries it or which database keeps it.
+package flows
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coachbot/coachbot/bot"
+	"github.com/coachbot/coachbot/scheduler"
+)
+
+// MaxInput is the longest message the engine accepts, in characters.
+const MaxInput = 4000
+
+// Config is everything the engine needs besides its Store. Zero values get the
+// defaults documented on each field.
+type Config struct {
+	Catalog *Catalog     // required
+	Now     func() time.Time // default time.Now
+	Logger  *slog.Logger
+	// CrisisWords are phrases that suggest someone may be in danger. When one
+	// appears the bot says it is not a crisis service and gives HelpLine.
+	CrisisWords []string
+	HelpLine    string
+	// CoachCode lets someone become a coach with /coach CODE. Empty: only
+	// admins can make coaches.
+	CoachCode string
+	// Admins are platform-qualified user IDs allowed to approve coaches.
+	Admins []string
+	Rhythm Rhythm
+	// InviteLink turns an invite code into something to share on the coach's
+	// platform (a Telegram deep link); nil shows the bare code.
+	InviteLink func(platform, code string) string
+}
+
+// Rhythm is the between-session pace the bot keeps.
+type Rhythm struct {
+	Quiet          scheduler.Window // no proactive messages inside (default 21:00-08:00)
+	MaxPerDay      int              // proactive messages per client per day (default 3)
+	NudgeAfter     time.Duration    // one gentle reminder after this (default 3h)
+	AssessEvery    int              // weeks between competence self-assessments (default 4)
+	InviteTTL      time.Duration    // invites expire after this (default 7 days)
+	DefaultCheckIn scheduler.Clock  // offered during /start (default 09:00)
+}
+
+// DefaultCrisisWords is the built-in list of phrases that trigger the safety
+// answer. Configurable, because wording differs by community and language.
+var DefaultCrisisWords = []string{
+	"kill myself", "killing myself", "suicide", "suicidal", "end my life", "ending my life",
+	"take my own life", "self-harm", "self harm", "hurt myself", "harm myself",
+	"want to die", "wish i was dead", "wish i were dead", "don't want to live",
+	"dont want to live", "no reason to live", "better off dead",
+}
+
+// Engine turns one inbound message into state changes and replies, committed
+// together in one transaction.
+type Engine struct {
+	store  Store
+	cat    *Catalog
+	now    func() time.Time
+	logger *slog.Logger
+	cfg    Config
+	flows  map[string]*Flow
+	routes map[string]*Route
+	order  []*Route
+}
+
+// New returns an Engine over store.
+func New(store Store, cfg Config) *Engine {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if len(cfg.CrisisWords) == 0 {
+		cfg.CrisisWords = DefaultCrisisWords
+	}
+	r := &cfg.Rhythm
+	if r.Quiet.IsZero() {
+		r.Quiet = scheduler.Window{Start: scheduler.Clock{Hour: 21}, End: scheduler.Clock{Hour: 8}}
+	}
+	if r.MaxPerDay <= 0 {
+		r.MaxPerDay = 3
+	}
+	if r.NudgeAfter <= 0 {
+		r.NudgeAfter = 3 * time.Hour
+	}
+	if r.AssessEvery <= 0 {
+		r.AssessEvery = 4
+	}
+	if r.InviteTTL <= 0 {
+		r.InviteTTL = 7 * 24 * time.Hour
+	}
+	if r.DefaultCheckIn == (scheduler.Clock{}) {
+		r.DefaultCheckIn = scheduler.Clock{Hour: 9}
+	}
+	e := &Engine{
+		store:  store,
+		cat:    cfg.Catalog,
+		now:    cfg.Now,
+		logger: cfg.Logger,
+		cfg:    cfg,
+		flows:  make(map[string]*Flow),
+		routes: make(map[string]*Route),
+	}
+	for _, f := range allFlows() {
+		e.flows[f.Name] = f
+	}
+	for _, rt := range routeTable() {
+		e.routes[rt.Name] = rt
+		e.order = append(e.order, rt)
+	}
+	return e
+}
+
+// Handle handles one message in one transaction. If the transaction fails, the
+// person is told that nothing was saved, so they never believe an answer was kept
+// when it was not.
+func (e *Engine) Handle(ctx context.Context, m bot.Message) error {
+	err := e.store.Update(ctx, func(tx Tx) error {
+		return e.session(tx, m).handle()
+	})
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	e.logger.Error("handle message", "chat", m.ChatID, "err", err)
+	sorry := bot.Reply{ChatID: m.ChatID, Text: e.cat.Text("error.not_saved")}
+	if serr := e.store.Update(ctx, func(tx Tx) error { return tx.Send(sorry, e.now()) }); serr != nil {
+		e.logger.Error("queue apology", "chat", m.ChatID, "err", serr)
+	}
+	return err
+}
+
+// Session is the context of one message being handled: the transaction, the
+// message, the person's client record and their conversation, if any.
+type Session struct {
+	e      *Engine
+	tx     Tx
+	msg    bot.Message
+	now    time.Time
+	client Client
+	known  bool // client row exists
+	conv   *Conversation
+	left   bool   // a command left a flow in progress
+	kind   string // what proactive message this session sends, for Reply.Kind
+}
+
+func (e *Engine) session(tx Tx, m bot.Message) *Session {
+	return &Session{e: e, tx: tx, msg: m, now: e.now()}
+}
+
+// T returns the catalog text for key.
+func (s *Session) T(key string, pairs ...string) string { return s.e.cat.Text(key, pairs...) }
+
+// say queues one plain message to the current chat.
+func (s *Session) say(key string, pairs ...string) error {
+	return s.reply(bot.Reply{Text: s.T(key, pairs...)})
+}
+
+func (s *Session) reply(r bot.Reply) error {
+	r.ChatID = s.msg.ChatID
+	if r.Kind == "" {
+		r.Kind = s.kind
+	}
+	return s.tx.Send(r, s.now)
+}
+
+func (s *Session) label(o Option) string {
+	if l, ok := strings.CutPrefix(o.Label, "="); ok {
+		return l
+	}
+	return s.T(o.Label)
+}
+
+func (s *Session) handle() error {
+	m := s.msg
+	if m.Group {
+		// Coaching stays private: answer briefly and keep nothing.
+		return s.say("group.private_only")
+	}
+	if m.UpdateID != "" {
+		first, err := s.tx.MarkSeen(m.UpdateID, s.now)
+		if err != nil {
+			return fmt.Errorf("mark seen: %w", err)
+		}
+		if !first {
+			return nil
+		}
+	}
+	if err := s.loadClient(); err != nil {
+		return err
+	}
+	conv, err := s.tx.Conversation(m.ChatID)
+	switch {
+	case err == nil:
+		s.conv = &conv
+	case !errors.Is(err, ErrNotFound):
+		return fmt.Errorf("load conversation: %w", err)
+	}
+	if err := s.noteReply(); err != nil {
+		return err
+	}
+
+	text := strings.TrimSpace(m.Text)
+	if utf8.RuneCountInString(text) > MaxInput {
+		return s.say("input.too_long", "max", fmt.Sprint(MaxInput))
+	}
+	if text != "" && s.e.inCrisis(text) {
+		// Nothing of what was written is stored, and the flow does not move on.
+		return s.say("safety.notice", "help_line", s.e.cfg.HelpLine)
+	}
+	switch {
+	case m.Press != "":
+		return s.press(m.Press)
+	case strings.HasPrefix(text, "/"):
+		return s.command(text)
+	case s.conv != nil:
+		return s.answer(text, false)
+	case text == "":
+		return nil
+	default:
+		return s.say("help.pointer")
+	}
+}
+
+func (s *Session) loadClient() error {
+	c, err := s.tx.Client(s.msg.UserID)
+	switch {
+	case err == nil:
+		s.client, s.known = c, true
+	case errors.Is(err, ErrNotFound):
+		s.client = Client{ID: s.msg.UserID, ChatID: s.msg.ChatID}
+	default:
+		return fmt.Errorf("load client: %w", err)
+	}
+	return nil
+}
+
+// saveClient stores the client row, creating it on first save.
+func (s *Session) saveClient() error {
+	s.client.UpdatedAt = s.now
+	if !s.known {
+		s.client.CreatedAt = s.now
+	}
+	if err := s.tx.SaveClient(s.client); err != nil {
+		return fmt.Errorf("save client: %w", err)
+	}
+	s.known = true
+	return nil
+}
+
+func (e *Engine) inCrisis(text string) bool {
+	low := strings.ToLower(strings.ReplaceAll(text, "’", "'"))
+	for _, w := range e.cfg.CrisisWords {
+		if w != "" && strings.Contains(low, strings.ToLower(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// press handles a button. Its data is "token:value"; the token ties it to the
+// conversation and step that showed it, so an old or forged press changes nothing.
+func (s *Session) press(data string) error {
+	if strings.HasPrefix(data, suggestionCard) && s.client.Consented {
+		return s.answerSuggestion(data)
+	}
+	token, value, ok := strings.Cut(data, ":")
+	if !ok || s.conv == nil || token != s.conv.Token {
+		return s.say("button.expired")
+	}
+	return s.answer(value, true)
+}
+
+// command runs a slash command from the route table.
+func (s *Session) command(text string) error {
+	name, args := parseCommand(text)
+	rt := s.e.routes[name]
+	if rt == nil {
+		return s.say("command.unknown", "command", "/"+name)
+	}
+	if s.conv != nil && !rt.KeepsFlow {
+		s.left = true
+		if err := s.leave(name == "cancel"); err != nil {
+			return err
+		}
+	}
+	if rt.Consent && !s.client.Consented {
+		return s.say("start.first")
+	}
+	if rt.Coach && !s.isCoach() {
+		return s.say("coach.only")
+	}
+	if rt.Admin && !s.isAdmin() {
+		return s.say("coach.admins_only")
+	}
+	return rt.Run(s, args)
+}
+
+// leave ends the current conversation cleanly; unless quiet, it says so.
+func (s *Session) leave(quiet bool) error {
+	if err := s.tx.EndConversation(s.msg.ChatID); err != nil {
+		return fmt.Errorf("end conversation: %w", err)
+	}
+	s.conv = nil
+	if quiet {
+		return nil
+	}
+	return s.say("flow.left")
+}
+
+func parseCommand(text string) (name, args string) {
+	head, args, _ := strings.Cut(strings.TrimPrefix(text, "/"), " ")
+	head, _, _ = strings.Cut(head, "@") // "/start@MyBot"
+	return strings.ToLower(head), strings.TrimSpace(args)
+}
+
+// begin starts a flow, replacing any conversation in progress.
+func (s *Session) begin(name, args string) error {
+	f := s.e.flows[name]
+	if f == nil {
+		return fmt.Errorf("begin: no flow %q", name)
+	}
+	a := Answers{}
+	if f.Begin != nil {
+		ok, err := f.Begin(s, a, args)
+		if err != nil || !ok {
+			return err
+		}
+	}
+	st := f.after(s, a, nil)
+	if st == nil {
+		return f.Done(s, a)
+	}
+	s.conv = &Conversation{
+		ChatID:  s.msg.ChatID,
+		UserID:  s.msg.UserID,
+		Flow:    f.Name,
+		Version: f.Version,
+		Answers: a,
+	}
+	return s.moveTo(st)
+}
+
+// moveTo makes st the current step with a fresh button token, saves the
+// conversation and asks the step's question.
+func (s *Session) moveTo(st *Step) error {
+	s.conv.Step = st.Name
+	s.conv.Token = newToken()
+	s.conv.Updated = s.now
+	if err := s.tx.SaveConversation(*s.conv); err != nil {
+		return fmt.Errorf("save conversation: %w", err)
+	}
+	return s.ask(st, "")
+}
+
+// ask sends a step's question with its options as buttons, after an optional
+// lead line (the reason a re-ask is needed).
+func (s *Session) ask(st *Step, lead string) error {
+	a := s.conv.Answers
+	var vars []string
+	if st.Vars != nil {
+		vars = st.Vars(s, a)
+	}
+	text := s.T(st.prompt(s, a), vars...)
+	if lead != "" {
+		text = lead + "\n\n" + text
+	}
+	r := bot.Reply{Text: text}
+	for _, o := range st.options(s, a) {
+		r.Buttons = append(r.Buttons, bot.Button{Label: s.label(o), Data: s.conv.Token + ":" + o.Value})
+	}
+	return s.reply(r)
+}
+
+// answer applies one answer to the current step.
+func (s *Session) answer(v string, pressed bool) error {
+	c := s.conv
+	f := s.e.flows[c.Flow]
+	var st *Step
+	if f != nil {
+		st = f.step(c.Step)
+	}
+	if f == nil || st == nil || c.Version != f.Version {
+		// Saved under an older shape of the flow: start it again gracefully.
+		if err := s.leave(true); err != nil {
+			return err
+		}
+		if err := s.say("flow.restarted"); err != nil {
+			return err
+		}
+		if f == nil {
+			return nil
+		}
+		return s.begin(f.Name, "")
+	}
+	if c.Answers == nil {
+		c.Answers = Answers{}
+	}
+	value, problem := st.parse(s, c.Answers, v, pressed)
+	if problem == "button.expired" {
+		return s.say(problem)
+	}
+	if problem != "" {
+		return s.ask(st, s.T(problem, "min", fmt.Sprint(st.Min), "max", fmt.Sprint(st.Max)))
+	}
+	c.Answers[st.Name] = value
+	if st.After != nil {
+		if err := st.After(s, c.Answers); err != nil {
+			return err
+		}
+	}
+	next := f.after(s, c.Answers, st)
+	if next == nil {
+		if err := s.leave(true); err != nil {
+			return err
+		}
+		return f.Done(s, c.Answers)
+	}
+	return s.moveTo(next)
+}
+
+// newToken returns a short random token for a prompt's buttons.
+func newToken() string {
+	return rand.Text()[:10]
+}
+
+// noteReply records that the person wrote: invitations are no longer
+// unanswered, and a platform that refused delivery before evidently delivers now.
+func (s *Session) noteReply() error {
+	if !s.known || (!s.client.Unreachable && s.client.Unanswered == 0) {
+		return nil
+	}
+	s.client.Unreachable = false
+	s.client.Unanswered = 0
+	return s.saveClient()
+}

@@ -1,0 +1,186 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/coachbot/coachbot/scheduler"
+)
+
+// Kinds of proactive moments.
+const (
+	DueCheckIn    = "checkin"
+	DueNudge      = "nudge"
+	DueRestDay    = "restday"
+	DueEve        = "eve"
+	DueAssessment = "assessment"
+	DueDigest     = "digest"
+	DueBrief      = "brief"
+)
+
+// Due statuses.
+const (
+	DuePending  = "pending"
+	DueSent     = "sent"
+	DueAnswered = "answered"
+	DueDropped  = "dropped"
+)
+
+// prefs turns the client's stored settings into the scheduler's terms; false
+// when the client has not finished setting up.
+func (s *Session) prefs() (scheduler.Prefs, bool) {
+	return clientPrefs(s.client, s.e.cfg.Rhythm)
+}
+
+func clientPrefs(c Client, r Rhythm) (scheduler.Prefs, bool) {
+	if !c.Consented || c.Zone == "" || c.CheckIn == "" {
+		return scheduler.Prefs{}, false
+	}
+	loc, err := time.LoadLocation(c.Zone)
+	if err != nil {
+		return scheduler.Prefs{}, false
+	}
+	at, err := scheduler.ParseClock(c.CheckIn)
+	if err != nil {
+		return scheduler.Prefs{}, false
+	}
+	rest, _ := scheduler.ParseWeekdays(c.RestDays)
+	cad, err := scheduler.ParseCadence(c.Cadence)
+	if err != nil {
+		cad = scheduler.Cadence{EveryDays: 1}
+	}
+	anchor, _ := scheduler.ParseDate(c.Anchor)
+	return scheduler.Prefs{
+		Zone: loc, CheckIn: at, Cadence: cad, RestDays: rest, Quiet: r.Quiet,
+		PausedUntil: c.PausedUntil, Anchor: anchor, LastSession: c.LastSession, NextSession: c.NextSession,
+	}, true
+}
+
+// planAfterChange replaces the client's pending regular moments with ones that
+// follow their current settings.
+func (s *Session) planAfterChange() error {
+	return planClient(s.tx, s.client, s.e.cfg.Rhythm, s.now)
+}
+
+// planClient makes sure the client has exactly one pending check-in and one
+// pending rest-day moment, at the times their settings give.
+func planClient(tx Tx, c Client, r Rhythm, now time.Time) error {
+	p, ok := clientPrefs(c, r)
+	future, err := tx.DueSince(c.ID, now.Add(-24*time.Hour))
+	if err != nil {
+		return fmt.Errorf("plan: %w", err)
+	}
+	for _, d := range future {
+		if d.Status == DuePending && slices.Contains([]string{DueCheckIn, DueRestDay, DueEve, DueAssessment}, d.Kind) {
+			d.Status = DueDropped
+			if err := tx.UpdateDue(d); err != nil {
+				return fmt.Errorf("plan: %w", err)
+			}
+		}
+	}
+	if !ok {
+		return nil
+	}
+	if err := schedule(tx, c.ID, DueCheckIn, p.NextCheckIn(now), p.Zone); err != nil {
+		return err
+	}
+	if p.RestDays != 0 {
+		if err := schedule(tx, c.ID, DueRestDay, p.NextRestDay(now), p.Zone); err != nil {
+			return err
+		}
+	}
+	if eve, ok := p.SessionEve(now); ok {
+		if err := schedule(tx, c.ID, DueEve, eve, p.Zone); err != nil {
+			return err
+		}
+	}
+	return planAssessment(tx, c, r, p, now)
+}
+
+// planAssessment schedules the next self-assessment, every few weeks after
+// the last one (or after the client started).
+func planAssessment(tx Tx, c Client, r Rhythm, p scheduler.Prefs, now time.Time) error {
+	as, err := tx.Assessments(c.ID)
+	if err != nil {
+		return err
+	}
+	// Counted from the last assessment, or from when the client joined: not
+	// from the rhythm's anchor, which moves when the cadence slows down.
+	last := c.CreatedAt
+	if len(as) > 0 {
+		last = as[len(as)-1].At
+	}
+	if d, err := tx.LatestDue(c.ID, DueAssessment); err == nil && d.Status != DueDropped && d.Status != DuePending && d.At.After(last) {
+		last = d.At
+	}
+	return schedule(tx, c.ID, DueAssessment, p.NextAssessment(last, r.AssessEvery, now), p.Zone)
+}
+
+// schedule adds a pending moment. When one of that kind already exists for that
+// local date, a pending or dropped one is moved to the new time; one already
+// sent or answered stays as it is, so nothing is sent twice on one day.
+func schedule(tx Tx, recipient, kind string, at time.Time, loc *time.Location) error {
+	if at.IsZero() {
+		return nil
+	}
+	d := Due{RecipientID: recipient, Kind: kind, Date: scheduler.DateOf(at, loc).String(), At: at, Status: DuePending}
+	_, err := tx.AddDue(d)
+	if !errors.Is(err, ErrDuplicate) {
+		if err != nil {
+			return fmt.Errorf("schedule %s: %w", kind, err)
+		}
+		return nil
+	}
+	same, err := tx.DueSince(recipient, at.Add(-48*time.Hour))
+	if err != nil {
+		return fmt.Errorf("schedule %s: %w", kind, err)
+	}
+	for _, old := range same {
+		if old.Kind == kind && old.Date == d.Date && (old.Status == DuePending || old.Status == DueDropped) {
+			old.At, old.Status = at, DuePending
+			if err := tx.UpdateDue(old); err != nil {
+				return fmt.Errorf("schedule %s: %w", kind, err)
+			}
+		}
+	}
+	return nil
+}
+
+// markAnswered records that the latest invitation got its reflection.
+func (s *Session) markAnswered() error {
+	d, ok, err := s.lastInvitation()
+	if err != nil || !ok || d.Status != DueSent {
+		return err
+	}
+	d.Status = DueAnswered
+	if err := s.tx.UpdateDue(d); err != nil {
+		return fmt.Errorf("mark answered: %w", err)
+	}
+	return nil
+}
+
+// lastInvitation returns the most recent check-in invitation already sent (or
+// answered), looking back a day and a half.
+func (s *Session) lastInvitation() (Due, bool, error) {
+	ds, err := s.tx.DueSince(s.client.ID, s.now.Add(-36*time.Hour))
+	if err != nil {
+		return Due{}, false, fmt.Errorf("last invitation: %w", err)
+	}
+	var last Due
+	found := false
+	for _, d := range ds {
+		if d.Kind == DueCheckIn && (d.Status == DueSent || d.Status == DueAnswered) && !d.At.After(s.now) &&
+			(!found || d.At.After(last.At)) {
+			last, found = d, true
+		}
+	}
+	return last, found, nil
+}
+
+// isCoach reports whether the person writing is a coach.
+func (s *Session) isCoach() bool {
+	_, err := s.tx.Coach(s.msg.UserID)
+	return err == nil
+}

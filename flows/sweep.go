@@ -1,0 +1,323 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/coachbot/coachbot/bot"
+	"github.com/coachbot/coachbot/scheduler"
+)
+
+// busyFor is how recently a client must have been in a conversation for a
+// proactive message to wait rather than interrupt.
+const busyFor = 20 * time.Minute
+
+// freshFor is how long a moment missed during downtime stays worth sending.
+var freshFor = map[string]time.Duration{
+	DueCheckIn:    4 * time.Hour,
+	DueNudge:      2 * time.Hour,
+	DueRestDay:    4 * time.Hour,
+	DueEve:        8 * time.Hour,
+	DueAssessment: 8 * time.Hour,
+	DueDigest:     12 * time.Hour,
+}
+
+// Sweep sends every proactive moment that is due: check-in invitations, gentle
+// nudges, rest-day questions, session look-backs, self-assessments and coach
+// digests. Each recipient is handled in its own transaction, so a sweep that
+// stops half-way or runs twice sends nothing twice. After downtime a recipient
+// gets at most one catch-up message; what has gone stale is dropped. It returns
+// how many moments it handled.
+func (e *Engine) Sweep(ctx context.Context) (int, error) {
+	now := e.now()
+	var due []Due
+	if err := e.store.View(ctx, func(tx Tx) error {
+		var err error
+		due, err = tx.DueBefore(now, 5000)
+		return err
+	}); err != nil {
+		return 0, fmt.Errorf("sweep: %w", err)
+	}
+	var order []string
+	byRecipient := make(map[string][]Due)
+	for _, d := range due {
+		if _, ok := byRecipient[d.RecipientID]; !ok {
+			order = append(order, d.RecipientID)
+		}
+		byRecipient[d.RecipientID] = append(byRecipient[d.RecipientID], d)
+	}
+	var errs []error
+	for _, r := range order {
+		if ctx.Err() != nil {
+			break
+		}
+		err := e.store.Update(ctx, func(tx Tx) error { return e.sweepRecipient(tx, r, now) })
+		if err != nil {
+			errs = append(errs, fmt.Errorf("sweep %s: %w", r, err))
+		}
+	}
+	return len(due), errors.Join(errs...)
+}
+
+// sweepRecipient handles one recipient's due moments. It reads them again
+// inside the transaction, so a moment another sweep already handled is skipped.
+func (e *Engine) sweepRecipient(tx Tx, recipient string, now time.Time) error {
+	all, err := tx.DueSince(recipient, time.Time{})
+	if err != nil {
+		return err
+	}
+	var due []Due
+	for _, d := range all {
+		if d.Status == DuePending && !d.At.After(now) {
+			due = append(due, d)
+		}
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	if due[0].Kind == DueDigest {
+		return e.sweepCoach(tx, recipient, due, now)
+	}
+	c, err := tx.Client(recipient)
+	if errors.Is(err, ErrNotFound) {
+		return dropAll(tx, due)
+	}
+	if err != nil {
+		return err
+	}
+	p, ok := clientPrefs(c, e.cfg.Rhythm)
+	if !ok {
+		return dropAll(tx, due)
+	}
+	// Moments more than an hour late were missed during downtime: of those,
+	// only the newest still worth sending goes, as the one catch-up. Moments on
+	// time all go, in order; deliver spaces them out.
+	var send []Due
+	var catchUp *Due
+	for i := range due {
+		d := &due[i]
+		switch {
+		case now.Sub(d.At) <= lateAfter:
+			send = append(send, *d)
+		case p.Fresh(d.At, now, freshFor[d.Kind]) && (catchUp == nil || d.At.After(catchUp.At)):
+			if catchUp != nil {
+				if err := drop(tx, *catchUp); err != nil {
+					return err
+				}
+			}
+			catchUp = d
+		default:
+			if err := drop(tx, *d); err != nil {
+				return err
+			}
+		}
+	}
+	if catchUp != nil {
+		send = append([]Due{*catchUp}, send...)
+	}
+	if len(send) == 0 {
+		return e.proactive(tx, c, now).replan()
+	}
+	for _, d := range send {
+		// Each delivery may change the client (cadence, counters): reload.
+		if c, err = tx.Client(recipient); err != nil {
+			return err
+		}
+		if p, ok = clientPrefs(c, e.cfg.Rhythm); !ok {
+			return drop(tx, d)
+		}
+		if err := e.proactive(tx, c, now).deliver(d, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lateAfter is how late a moment must be to count as missed during downtime.
+const lateAfter = time.Hour
+
+// proactive returns a session for a message the bot starts itself.
+func (e *Engine) proactive(tx Tx, c Client, now time.Time) *Session {
+	s := &Session{e: e, tx: tx, now: now, client: c, known: true,
+		msg: bot.Message{ChatID: c.ChatID, UserID: c.ID, Name: c.Name}}
+	return s
+}
+
+func drop(tx Tx, d Due) error {
+	d.Status = DueDropped
+	return tx.UpdateDue(d)
+}
+
+func dropAll(tx Tx, ds []Due) error {
+	for _, d := range ds {
+		if err := drop(tx, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replan keeps the rhythm going after a moment was dropped.
+func (s *Session) replan() error {
+	return planClient(s.tx, s.client, s.e.cfg.Rhythm, s.now)
+}
+
+// deliver sends one due moment to a client, or lets it go when sending it
+// would be pressure: paused, unreachable, busy, or the day's share used up.
+func (s *Session) deliver(d Due, p scheduler.Prefs) error {
+	c := &s.client
+	if !c.PausedUntil.IsZero() && s.now.Before(c.PausedUntil) || c.Unreachable {
+		if err := drop(s.tx, d); err != nil {
+			return err
+		}
+		return s.replan()
+	}
+	conv, err := s.tx.Conversation(c.ChatID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	busy := err == nil && s.now.Sub(conv.Updated) < busyFor
+	if err == nil && !busy && d.Kind != DueNudge {
+		// An abandoned conversation gives way to the new one. A nudge starts
+		// none: it points back at the invitation, which stays answerable.
+		if err := s.tx.EndConversation(c.ChatID); err != nil {
+			return err
+		}
+	}
+	if busy {
+		if d.Kind == DueNudge {
+			return drop(s.tx, d) // they are here already
+		}
+		d.At = s.now.Add(busyFor)
+		return s.tx.UpdateDue(d)
+	}
+	sentToday, err := s.sentOn(d.Date)
+	if err != nil {
+		return err
+	}
+	if sentToday >= s.e.cfg.Rhythm.MaxPerDay {
+		if err := drop(s.tx, d); err != nil {
+			return err
+		}
+		return s.replan()
+	}
+	if !c.NextSession.IsZero() && s.now.After(c.NextSession) {
+		c.LastSession, c.NextSession = c.NextSession, time.Time{}
+	}
+	s.kind = d.Kind
+	switch d.Kind {
+	case DueCheckIn:
+		err = s.inviteCheckIn(d, p)
+	case DueNudge:
+		err = s.nudge(d)
+	case DueRestDay:
+		err = s.begin("recovery", "")
+	case DueEve:
+		err = s.sessionEve()
+	case DueAssessment:
+		err = s.begin("assess", "")
+	default:
+		err = fmt.Errorf("unknown due kind %q", d.Kind)
+	}
+	if errors.Is(err, errSkip) {
+		return drop(s.tx, d)
+	}
+	if err != nil {
+		return err
+	}
+	d.Status, d.SentAt = DueSent, s.now
+	if err := s.tx.UpdateDue(d); err != nil {
+		return err
+	}
+	if err := s.saveClient(); err != nil {
+		return err
+	}
+	return s.planAfterSend(d, p)
+}
+
+// sentOn counts proactive messages already sent on a local date.
+func (s *Session) sentOn(date string) (int, error) {
+	ds, err := s.tx.DueSince(s.client.ID, s.now.Add(-48*time.Hour))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range ds {
+		if d.Date == date && (d.Status == DueSent || d.Status == DueAnswered) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// inviteCheckIn sends the check-in invitation. After two invitations in a row
+// went unanswered it first slows the rhythm down and says so: the bot backs off
+// instead of insisting, and the coach hears of it in the digest.
+func (s *Session) inviteCheckIn(d Due, p scheduler.Prefs) error {
+	c := &s.client
+	if c.Unanswered >= 2 {
+		slower := p.Cadence.Slower()
+		if slower != p.Cadence {
+			// The slower rhythm counts from today, so the next invitation is
+			// a full interval away.
+			c.Cadence = slower.String()
+			c.Anchor = d.Date
+			c.Unanswered = 0
+			if err := s.say("rhythm.slowed", "cadence", c.Cadence); err != nil {
+				return err
+			}
+		}
+	}
+	c.Unanswered++
+	return s.begin("invitation", "")
+}
+
+// nudge sends the one gentle reminder, only if the invitation is still open.
+func (s *Session) nudge(d Due) error {
+	inv, ok, err := s.lastInvitation()
+	if err != nil {
+		return err
+	}
+	if !ok || inv.Status != DueSent || inv.Date != d.Date || s.client.Unanswered == 0 {
+		return errSkip
+	}
+	return s.say("nudge.text")
+}
+
+// errSkip tells deliver that a moment turned out not to be worth sending.
+var errSkip = errors.New("nothing to send")
+
+// planAfterSend schedules what follows a sent moment.
+func (s *Session) planAfterSend(d Due, p scheduler.Prefs) error {
+	switch d.Kind {
+	case DueCheckIn:
+		if err := s.replan(); err != nil {
+			return err
+		}
+		if at, ok := p.NudgeAt(s.now, s.e.cfg.Rhythm.NudgeAfter); ok {
+			return schedule(s.tx, s.client.ID, DueNudge, at, p.Zone)
+		}
+	case DueRestDay, DueEve:
+		return s.replan()
+	case DueAssessment:
+		return planAssessment(s.tx, s.client, s.e.cfg.Rhythm, p, s.now)
+	}
+	return nil
+}
+
+// NextDue returns when the earliest pending moment is due, so a simulation can
+// jump straight to it; ok is false when nothing is scheduled.
+func (e *Engine) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var next []Due
+	err := e.store.View(ctx, func(tx Tx) error {
+		var err error
+		next, err = tx.DueBefore(e.now().AddDate(2, 0, 0), 1)
+		return err
+	})
+	if err != nil || len(next) == 0 {
+		return time.Time{}, false, err
+	}
+	return next[0].At, true, nil
+}
