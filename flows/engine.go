@@ -24,7 +24,7 @@ const MaxInput = 4000
 // Config is everything the engine needs besides its Store. Zero values get the
 // defaults documented on each field.
 type Config struct {
-	Catalog *Catalog     // required
+	Catalog *Catalog         // required
 	Now     func() time.Time // default time.Now
 	Logger  *slog.Logger
 	// CrisisWords are phrases that suggest someone may be in danger. When one

@@ -54,9 +54,9 @@ type Step struct {
 	// PromptFor picks the prompt key from earlier answers, when it varies.
 	PromptFor func(s *Session, a Answers) string
 	// Vars fills the prompt's placeholders.
-	Vars     func(s *Session, a Answers) []string
-	Input    Input
-	Options  []Option
+	Vars    func(s *Session, a Answers) []string
+	Input   Input
+	Options []Option
 	// OptionsFor builds the options from the session, when they vary.
 	OptionsFor func(s *Session, a Answers) []Option
 	Min, Max   int

@@ -435,7 +435,7 @@ func restFlow() *Flow {
 			if err := s.markAnswered(); err != nil {
 				return err
 			}
-			return s.say("rest.saved_"+n.Kind)
+			return s.say("rest.saved_" + n.Kind)
 		},
 	}
 }

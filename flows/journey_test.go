@@ -42,11 +42,11 @@ func TestOnboarding(t *testing.T) {
 // stores nothing.
 func TestOnboardingBadInput(t *testing.T) {
 	steps := []struct {
-		name  string
-		bad   string
-		hint  string
-		good  string
-		step  string
+		name string
+		bad  string
+		hint string
+		good string
+		step string
 	}{
 		{"consent", "maybe", "pick one of the options", "1", "consent"},
 		{"zone", "Atlantis", "don't know that time zone", "Europe/Zurich", "zone"},
