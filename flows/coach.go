@@ -459,17 +459,24 @@ func (e *Engine) sweepCoach(tx Tx, coachID string, due []Due, now time.Time) err
 		if coach.DigestWeekly {
 			since = now.AddDate(0, 0, -7)
 		}
-		if prev, err := tx.LatestDue(coach.ID, DueDigest); err == nil && !prev.SentAt.IsZero() {
+		if prev, err := tx.LatestDue(coach.ID, DueDigest); err == nil && !prev.SentAt.IsZero() && prev.SentAt.After(since) {
 			since = prev.SentAt
 		}
-		text, err := s.digest(coach, since)
+		news, err := e.digestHasNews(tx, coach.ID, since, now)
 		if err != nil {
 			return err
 		}
-		if err := s.reply(bot.Reply{Text: text}); err != nil {
-			return err
+		latest.Status = DueDropped // nothing new: no digest, no noise
+		if news {
+			text, err := s.digest(coach, since)
+			if err != nil {
+				return err
+			}
+			if err := s.reply(bot.Reply{Text: text}); err != nil {
+				return err
+			}
+			latest.Status, latest.SentAt = DueSent, now
 		}
-		latest.Status, latest.SentAt = DueSent, now
 	} else {
 		latest.Status = DueDropped
 	}

@@ -273,8 +273,7 @@ func (s *Session) digest(coach Coach, since time.Time) (string, error) {
 	if len(clients) == 0 {
 		return s.T("digest.no_clients"), nil
 	}
-	var b strings.Builder
-	b.WriteString(s.T("digest.header"))
+	var body strings.Builder
 	var quiet []string
 	for _, c := range clients {
 		v, err := s.e.viewOf(s.tx, c, since, s.now)
@@ -285,10 +284,33 @@ func (s *Session) digest(coach Coach, since time.Time) (string, error) {
 			quiet = append(quiet, displayName(c))
 			continue
 		}
-		b.WriteString("\n\n" + displayName(c) + "\n" + s.renderClient(v, true))
+		body.WriteString("\n\n" + displayName(c) + "\n" + s.renderClient(v, true))
 	}
 	if len(quiet) > 0 {
-		b.WriteString("\n\n" + s.T("digest.quiet", "names", strings.Join(quiet, ", ")))
+		body.WriteString("\n\n" + s.T("digest.quiet", "names", strings.Join(quiet, ", ")))
 	}
-	return b.String(), nil
+	news := len(clients) - len(quiet)
+	if news == 0 {
+		return s.T("digest.all_quiet", "count", fmt.Sprint(len(clients))), nil
+	}
+	return s.T("digest.header", "news", fmt.Sprint(news), "count", fmt.Sprint(len(clients))) + body.String(), nil
+}
+
+// digestHasNews reports whether any of the coach's clients has news since a
+// moment; a scheduled digest with nothing in it is not sent.
+func (e *Engine) digestHasNews(tx Tx, coachID string, since, now time.Time) (bool, error) {
+	clients, err := tx.ClientsOf(coachID)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range clients {
+		v, err := e.viewOf(tx, c, since, now)
+		if err != nil {
+			return false, err
+		}
+		if v.hasNews() {
+			return true, nil
+		}
+	}
+	return false, nil
 }

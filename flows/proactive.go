@@ -234,6 +234,19 @@ func (s *Session) sessionEve() error {
 	if err := s.begin("lookback", ""); err != nil {
 		return err
 	}
+	// The look-back takes the place of today's check-in invitation.
+	today := scheduler.DateOf(s.now, s.zone()).String()
+	ds, err := s.tx.DueSince(s.client.ID, s.now.Add(-24*time.Hour))
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if d.Kind == DueCheckIn && d.Date == today && d.Status == DuePending {
+			if err := drop(s.tx, d); err != nil {
+				return err
+			}
+		}
+	}
 	coach, err := s.tx.Coach(s.client.CoachID)
 	if errors.Is(err, ErrNotFound) {
 		return nil

@@ -121,7 +121,15 @@ func (e *Engine) sweepRecipient(tx Tx, recipient string, now time.Time) error {
 		return e.proactive(tx, c, now).replan()
 	}
 	for _, d := range send {
-		// Each delivery may change the client (cadence, counters): reload.
+		// Each delivery may change the client (cadence, counters) or settle
+		// a later moment (the look-back replaces the day's invitation): reload.
+		still, err := stillPending(tx, d)
+		if err != nil {
+			return err
+		}
+		if !still {
+			continue
+		}
 		if c, err = tx.Client(recipient); err != nil {
 			return err
 		}
@@ -143,6 +151,20 @@ func (e *Engine) proactive(tx Tx, c Client, now time.Time) *Session {
 	s := &Session{e: e, tx: tx, now: now, client: c, known: true,
 		msg: bot.Message{ChatID: c.ChatID, UserID: c.ID, Name: c.Name}}
 	return s
+}
+
+// stillPending reports whether d has not been handled since it was read.
+func stillPending(tx Tx, d Due) (bool, error) {
+	ds, err := tx.DueSince(d.RecipientID, d.At)
+	if err != nil {
+		return false, err
+	}
+	for _, x := range ds {
+		if x.ID == d.ID {
+			return x.Status == DuePending && x.At.Equal(d.At), nil
+		}
+	}
+	return false, nil
 }
 
 func drop(tx Tx, d Due) error {

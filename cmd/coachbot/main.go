@@ -57,6 +57,7 @@ func subcommands() []subcommand {
 		{"export", "print one user's data as JSON", cmdExport},
 		{"backup", "write a consistent copy of the live database", cmdBackup},
 		{"migrate", "apply database migrations and exit", cmdMigrate},
+		{"simulate", "print the timeline a demo client and coach would receive", cmdSimulate},
 		{"version", "print the version", cmdVersion},
 	}
 }

@@ -207,3 +207,28 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		}
 	})
 }
+
+func TestSimulate(t *testing.T) {
+	out, errOut, err := runCmd(t, "", "simulate", "-days", "14", "-start", "2026-11-23", "-tz", "Europe/Zurich", "-at", "08:30", "-rest", "Sat Sun")
+	if err != nil {
+		t.Fatalf("simulate: %v\n%s", err, errOut)
+	}
+	for _, want := range []string{
+		"Mon 23 Nov 08:30  Ana    checkin",
+		"nudge", "check in less", // backoff after unanswered invitations
+		"Sat 28 Nov 08:30  Ana    restday",
+		"eve", "coach  brief", "coach  digest",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("timeline lacks %q:\n%s", want, out)
+		}
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "Ana    checkin") && (strings.HasPrefix(line, "Sat") || strings.HasPrefix(line, "Sun")) {
+			t.Errorf("check-in invitation on a rest day: %s", line)
+		}
+	}
+	if _, _, err := runCmd(t, "", "simulate", "-tz", "Mars/Olympus"); err == nil {
+		t.Error("simulate accepted an unknown zone")
+	}
+}
