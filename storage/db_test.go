@@ -214,15 +214,20 @@ func TestGroupCommit(t *testing.T) {
 		db, _ := openDB(t)
 		release := blockWriter(t, db)
 		gate, started := make(chan struct{}), make(chan struct{})
+		var closeGate sync.Once
+		defer closeGate.Do(func() { close(gate) })
 		first := make(chan error, 1)
 		go func() {
 			first <- db.Update(t.Context(), func(flows.Tx) error { close(started); <-gate; return nil })
 		}()
+		// The queue is first come, first served: let the first update queue up
+		// before the second, so the second waits behind it in the same batch.
+		time.Sleep(30 * time.Millisecond)
 		ctx, cancel := context.WithCancel(t.Context())
 		var ran atomic.Bool
 		second := make(chan error, 1)
 		go func() { second <- db.Update(ctx, func(flows.Tx) error { ran.Store(true); return nil }) }()
-		time.Sleep(20 * time.Millisecond) // both queued, likely in one batch; either way the outcome is the same
+		time.Sleep(30 * time.Millisecond)
 		release()
 		<-started
 		cancel()
@@ -232,9 +237,9 @@ func TestGroupCommit(t *testing.T) {
 				t.Errorf("got %v, want context.Canceled", err)
 			}
 		case <-time.After(10 * time.Second):
-			t.Fatal("Update did not return after its context was cancelled")
+			t.Error("Update did not return after its context was cancelled")
 		}
-		close(gate)
+		closeGate.Do(func() { close(gate) })
 		if err := <-first; err != nil {
 			t.Errorf("first update: %v", err)
 		}
