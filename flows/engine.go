@@ -234,7 +234,13 @@ func (s *Session) handle() error {
 }
 
 func (s *Session) loadClient() error {
-	c, err := s.tx.Client(s.msg.UserID)
+	id := s.msg.UserID
+	if linked, err := s.tx.Alias(id); err == nil {
+		id = linked // an account joined on purpose to a client on another platform
+	} else if !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("load alias: %w", err)
+	}
+	c, err := s.tx.Client(id)
 	switch {
 	case err == nil:
 		s.client, s.known = c, true

@@ -464,3 +464,45 @@ func TestCatalog(t *testing.T) {
 		}
 	})
 }
+
+func TestLinkAccountsAcrossPlatforms(t *testing.T) {
+	w := newWorld(t)
+	tg := &chat{w: w, id: "telegram:42", name: "ana"}
+	dc := &chat{w: w, id: "discord:99", name: "ana"}
+	tg.onboard()
+	tg.designAction("call my brother")
+
+	t.Run("SeparateUntilLinked", func(t *testing.T) {
+		expect(t, dc.send("/actions"), "Send /start")
+	})
+	t.Run("ErrInvalidCode", func(t *testing.T) {
+		expect(t, dc.send("/link nonsense"), "isn't valid")
+	})
+	linkCode := func() string {
+		t.Helper()
+		got := text(tg.send("/link"))
+		i := strings.Index(got, "/link ")
+		if i < 0 {
+			t.Fatalf("no link code in %q", got)
+		}
+		return strings.Fields(got[i+len("/link "):])[0]
+	}
+	code := linkCode()
+	t.Run("ErrSamePlatform", func(t *testing.T) {
+		other := &chat{w: w, id: "telegram:43", name: "bob"}
+		expect(t, other.send("/link "+code), "different app")
+		code = linkCode() // the failed attempt spent the code
+	})
+	t.Run("OK", func(t *testing.T) {
+		expect(t, dc.send("/link "+code), "now one")
+		expect(t, tg.drain(), "Another app was just joined")
+		expect(t, dc.send("/actions"), "call my brother")
+		expect(t, dc.send("/link "+code), "already joined")
+	})
+	t.Run("ForgetRemovesBoth", func(t *testing.T) {
+		dc.send("/forget")
+		dc.press("Yes, delete everything")
+		expect(t, tg.send("/actions"), "Send /start")
+		expect(t, dc.send("/actions"), "Send /start")
+	})
+}

@@ -35,6 +35,8 @@ func routeTable() []*Route {
 		{Name: "resume", Help: "cmd.resume", Consent: true, Run: runResume},
 		{Name: "settings", Help: "cmd.settings", Consent: true, Run: begin("settings")},
 		{Name: "progress", Help: "cmd.progress", Consent: true, Run: showProgress},
+		{Name: "link", Help: "cmd.link", Run: runLink,
+			Args: []bot.Arg{{Name: "code", Description: "The code from your other app"}}},
 		{Name: "export", Help: "cmd.export", Run: runExport},
 		{Name: "forget", Help: "cmd.forget", Run: begin("forget")},
 		{Name: "cancel", Help: "cmd.cancel", Run: runCancel},

@@ -38,8 +38,16 @@ type Tx interface {
 	ClientByName(coachID, name string) (Client, error)
 	ClientsOf(coachID string) ([]Client, error)
 	SaveClient(c Client) error
-	// Forget deletes everything stored about a client.
+	// Forget deletes everything stored about a client, linked accounts included.
 	Forget(clientID string) error
+
+	// AddLinkCode stores a short-lived code for joining another account.
+	AddLinkCode(code, clientID string, expires time.Time) error
+	// UseLinkCode spends a code; ErrNotFound when unknown or expired.
+	UseLinkCode(code string, now time.Time) (string, error)
+	// Alias returns the client another platform's user speaks for.
+	Alias(userID string) (string, error)
+	AddAlias(userID, clientID string) error
 
 	AddExperiment(e Experiment) (int64, error)
 	UpdateExperiment(e Experiment) error

@@ -128,6 +128,7 @@ func (t *tx) Forget(clientID string) error {
 		arg   string
 	}{
 		{`DELETE FROM conversations WHERE user_id = ?`, clientID},
+		{`DELETE FROM conversations WHERE user_id IN (SELECT user_id FROM aliases WHERE client_id = ?)`, clientID},
 		{`DELETE FROM conversations WHERE chat_id = ?`, chatID},
 		{`DELETE FROM outbox WHERE chat_id = ? AND status = 'pending'`, chatID},
 		{`DELETE FROM due WHERE recipient_id = ?`, clientID},

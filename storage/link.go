@@ -1,23 +1,30 @@
 package storage
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/coachbot/coachbot/flows"
 )
 
-// AddLinkCode stores a code that lets another account join the client.
+// AddLinkCode stores a code that lets another account join the client;
+// flows.ErrDuplicate when the code exists.
 func (t *tx) AddLinkCode(code, clientID string, expires time.Time) error {
-	if _, err := t.exec(`INSERT INTO link_codes (code, client_id, expires_at) VALUES (?, ?, ?)`,
-		code, clientID, toMillis(expires)); err != nil {
-		return fmt.Errorf("add link code: %w", mapConstraint(err))
+	err := changed(t.exec(`INSERT INTO link_codes (code, client_id, expires_at) VALUES (?, ?, ?)
+		ON CONFLICT (code) DO NOTHING`, code, clientID, expires.UnixMilli()))
+	if errors.Is(err, flows.ErrNotFound) {
+		err = flows.ErrDuplicate
+	}
+	if err != nil {
+		return fmt.Errorf("add link code: %w", err)
 	}
 	return nil
 }
 
-// UseLinkCode returns the client behind a code that has not expired at now, and
-// deletes the code so it works once.
+// UseLinkCode returns the client behind a code that has not expired at now and
+// deletes the code, so it works once. An unknown or expired code is
+// flows.ErrNotFound.
 func (t *tx) UseLinkCode(code string, now time.Time) (string, error) {
 	var clientID string
 	var expires int64
@@ -42,11 +49,16 @@ func (t *tx) Alias(userID string) (string, error) {
 	return clientID, nil
 }
 
-// AddAlias lets userID speak for clientID; ErrDuplicate when userID already
-// speaks for someone.
+// AddAlias lets userID speak for clientID; flows.ErrDuplicate when userID
+// already speaks for a client.
 func (t *tx) AddAlias(userID, clientID string) error {
-	if _, err := t.exec(`INSERT INTO aliases (user_id, client_id) VALUES (?, ?)`, userID, clientID); err != nil {
-		return fmt.Errorf("add alias: %w", mapConstraint(err))
+	err := changed(t.exec(`INSERT INTO aliases (user_id, client_id) VALUES (?, ?)
+		ON CONFLICT (user_id) DO NOTHING`, userID, clientID))
+	if errors.Is(err, flows.ErrNotFound) {
+		err = flows.ErrDuplicate
+	}
+	if err != nil {
+		return fmt.Errorf("add alias: %w", err)
 	}
 	return nil
 }
