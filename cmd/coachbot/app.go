@@ -137,12 +137,7 @@ func cmdConsole(ctx context.Context, e env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, e, c, fs, nil)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	return a.console(ctx, e, *as)
+	return withApp(ctx, e, c, fs, func(a *app) error { return a.console(ctx, e, *as) })
 }
 
 // console chats in the terminal until the input ends or ctx is cancelled.
@@ -172,6 +167,25 @@ func defaultName(e env) string {
 	return "you"
 }
 
+// required fails with usage when a required flag is missing.
+func required(fs *flag.FlagSet, flagName, value string) error {
+	if value != "" {
+		return nil
+	}
+	fs.Usage()
+	return &usageError{msg: fmt.Sprintf("%s: -%s is required", fs.Name(), flagName)}
+}
+
+// withApp opens the app for fn and closes it afterwards.
+func withApp(ctx context.Context, e env, c common, fs *flag.FlagSet, fn func(*app) error) error {
+	a, err := openApp(ctx, e, c, fs, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
+}
+
 func cmdExport(ctx context.Context, e env, args []string) error {
 	var c common
 	fs := newFlags("export", e, &c)
@@ -179,28 +193,24 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *user == "" {
-		fs.Usage()
-		return &usageError{msg: "coachbot export: -user is required"}
-	}
-	a, err := openApp(ctx, e, c, fs, nil)
-	if err != nil {
+	if err := required(fs, "user", *user); err != nil {
 		return err
 	}
-	defer a.Close()
-	var x flows.Export
-	err = a.db.View(ctx, func(tx flows.Tx) error {
-		var err error
-		x, err = flows.ExportClient(tx, *user, time.Now())
-		return err
+	return withApp(ctx, e, c, fs, func(a *app) error {
+		var x flows.Export
+		err := a.db.View(ctx, func(tx flows.Tx) error {
+			var err error
+			x, err = flows.ExportClient(tx, *user, time.Now())
+			return err
+		})
+		if errors.Is(err, flows.ErrNotFound) {
+			return fmt.Errorf("export: no user %s", *user)
+		}
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		return writeJSON(e.stdout, x)
 	})
-	if errors.Is(err, flows.ErrNotFound) {
-		return fmt.Errorf("export: no user %s", *user)
-	}
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	return writeJSON(e.stdout, x)
 }
 
 func cmdBackup(ctx context.Context, e env, args []string) error {
@@ -210,20 +220,16 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *out == "" {
-		fs.Usage()
-		return &usageError{msg: "coachbot backup: -out is required"}
-	}
-	a, err := openApp(ctx, e, c, fs, nil)
-	if err != nil {
+	if err := required(fs, "out", *out); err != nil {
 		return err
 	}
-	defer a.Close()
-	if err := a.db.Backup(ctx, *out); err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	fmt.Fprintf(e.stdout, "backup written to %s\n", *out)
-	return nil
+	return withApp(ctx, e, c, fs, func(a *app) error {
+		if err := a.db.Backup(ctx, *out); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		fmt.Fprintf(e.stdout, "backup written to %s\n", *out)
+		return nil
+	})
 }
 
 func cmdMigrate(ctx context.Context, e env, args []string) error {
@@ -232,17 +238,14 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, e, c, fs, nil)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	v, err := a.db.SchemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "database %s is at schema version %d\n", a.cfg.DB, v)
-	return nil
+	return withApp(ctx, e, c, fs, func(a *app) error {
+		v, err := a.db.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "database %s is at schema version %d\n", a.cfg.DB, v)
+		return nil
+	})
 }
 
 func cmdVersion(_ context.Context, e env, args []string) error {

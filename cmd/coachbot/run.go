@@ -32,15 +32,12 @@ func cmdRun(ctx context.Context, e env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, e, c, fs, nil)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if a.cfg.Telegram.Token == "" && a.cfg.Discord.Token == "" {
-		return a.console(ctx, e, defaultName(e))
-	}
-	return a.serve(ctx)
+	return withApp(ctx, e, c, fs, func(a *app) error {
+		if a.cfg.Telegram.Token == "" && a.cfg.Discord.Token == "" {
+			return a.console(ctx, e, defaultName(e))
+		}
+		return a.serve(ctx)
+	})
 }
 
 // platform is a started adapter: it receives until ctx ends.
