@@ -466,8 +466,15 @@ func settingsFlow() *Flow {
 			withNext(checkInTimeStep(isNot("what", "time")), doneStep),
 			withNext(restDaysStep(isNot("what", "restdays")), doneStep),
 			{Name: "cadence", Prompt: "ask.cadence", Input: Choice, Skip: isNot("what", "cadence"),
-				Options: []Option{{"daily", "btn.daily"}, {"every 2 days", "btn.every_2_days"}, {"weekly", "btn.weekly"}},
-				Next:    goTo(doneStep)},
+				OptionsFor: func(s *Session, _ Answers) []Option {
+					opts := []Option{{"daily", "btn.daily"}, {"every 2 days", "btn.every_2_days"}, {"weekly", "btn.weekly"}}
+					if s.client.CoachID != "" {
+						// Spread over the days between sessions, once the coach sets one.
+						opts = append(opts, Option{"3 per session", "btn.three_per_session"})
+					}
+					return opts
+				},
+				Next: goTo(doneStep)},
 			{Name: "leave", Prompt: "settings.leave_confirm", Input: Choice, Options: yesNo,
 				Skip: isNot("what", "leave")},
 		},

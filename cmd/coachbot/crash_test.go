@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -165,5 +166,42 @@ func TestCrashMidFlow(t *testing.T) {
 	if e.Action != "call my brother" || e.When != "tonight" || e.Energy != 3 || e.Load != "medium" ||
 		e.People != "he will be glad" || e.Recovery != "a walk" || e.Carry != 9 {
 		t.Errorf("experiment = %+v", e)
+	}
+}
+
+// TestExitCodes runs the real binary: usage errors exit 2, bad config exits 1
+// with one line naming the key.
+func TestExitCodes(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(bad, []byte("rhythm: {quiet_hours: soon}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"dance"}, 2, "unknown command"},
+		{[]string{"console", "-loud"}, 2, "flag provided but not defined"},
+		{[]string{"console", "-config", bad, "-db", filepath.Join(t.TempDir(), "x.db")}, 1, "rhythm.quiet_hours"},
+	}
+	for _, tt := range tests {
+		cmd := exec.Command(exe, tt.args...)
+		cmd.Env = append(os.Environ(), "COACHBOT_BE_MAIN=1")
+		cmd.Dir = t.TempDir()
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != tt.code {
+			t.Errorf("coachbot %v: %v, want exit %d", tt.args, err, tt.code)
+		}
+		if !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("coachbot %v printed %q, want %q", tt.args, stderr.String(), tt.want)
+		}
 	}
 }
