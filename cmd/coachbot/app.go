@@ -97,7 +97,12 @@ func openApp(ctx context.Context, e env, c common, fs *flag.FlagSet, now func() 
 	if c.db != "" {
 		cfg.DB = c.db
 	}
-	logger := newLogger(e.stderr, cfg.Log)
+	logCfg := cfg.Log
+	if cfg.Telegram.Token == "" && cfg.Discord.Token == "" && logCfg.Level == "info" {
+		// Without a platform the terminal is the chat: only warnings interrupt it.
+		logCfg.Level = "warn"
+	}
+	logger := newLogger(e.stderr, logCfg)
 	if now == nil {
 		now = time.Now
 	}
