@@ -84,7 +84,8 @@ type job struct {
 //
 // The Tx is valid only inside fn; reads through it see fn's own writes. fn must
 // not call Update (the writer is busy running fn) and should not block: every
-// update in the batch waits for it. If ctx ends while fn is still queued, Update
+// update in the batch waits for it. If fn calls runtime.Goexit (t.FailNow in a
+// test), nothing of its batch commits and every update in it fails. If ctx ends while fn is still queued, Update
 // returns ctx.Err() and fn never runs; once fn runs, Update waits for the commit.
 func (db *DB) Update(ctx context.Context, fn func(flows.Tx) error) error {
 	return db.write(ctx, func(t *tx) error { return fn(t) })
@@ -119,7 +120,18 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 // one already waiting, and commits them together. On Close it finishes the jobs
 // already handed over and returns.
 func (db *DB) run() {
-	defer db.wg.Done()
+	stopped := false
+	defer func() {
+		if !stopped {
+			// An update called runtime.Goexit (t.FailNow in a test) on this
+			// goroutine; commit has answered its batch. Writing goes on in a new
+			// goroutine rather than leaving every later update waiting forever.
+			db.logger.Error("update ended the writer goroutine, restarting it")
+			db.wg.Add(1)
+			go db.run()
+		}
+		db.wg.Done()
+	}()
 	batch := make([]*job, 0, maxBatch)
 	for {
 		select {
@@ -130,6 +142,7 @@ func (db *DB) run() {
 			for {
 				batch = db.gather(batch[:0])
 				if len(batch) == 0 {
+					stopped = true
 					return
 				}
 				db.commit(batch)
@@ -156,6 +169,31 @@ func (db *DB) gather(batch []*job) []*job {
 // while earlier jobs of the batch run can still withdraw it.
 func (db *DB) commit(batch []*job) {
 	w := db.w
+	live := make([]*job, 0, len(batch)) // the jobs taken, whose callers wait for the result
+	answered := false
+	defer func() {
+		if answered {
+			return
+		}
+		// An update left the writer goroutine without returning (runtime.Goexit):
+		// nothing of this batch can be trusted, so nothing of it commits.
+		if err := w.exec("ROLLBACK"); err != nil {
+			db.logger.Warn("rollback after aborted batch", "err", err)
+		}
+		for _, j := range live {
+			if j.err == nil {
+				j.err = errAborted
+			}
+			close(j.done)
+		}
+		for _, j := range batch {
+			if j.state.CompareAndSwap(jobQueued, jobTaken) {
+				j.err = errAborted
+				close(j.done)
+			}
+		}
+	}()
+
 	if err := w.exec("BEGIN IMMEDIATE"); err != nil {
 		for _, j := range batch {
 			if j.state.CompareAndSwap(jobQueued, jobTaken) {
@@ -163,10 +201,10 @@ func (db *DB) commit(batch []*job) {
 				close(j.done)
 			}
 		}
+		answered = true
 		return
 	}
-	live := batch[:0] // the jobs taken, whose callers wait for the result
-	var broken error  // the transaction can no longer be trusted
+	var broken error // the transaction can no longer be trusted
 	for _, j := range batch {
 		if !j.state.CompareAndSwap(jobQueued, jobTaken) {
 			continue // its caller gave up and has returned
@@ -199,6 +237,7 @@ func (db *DB) commit(batch []*job) {
 			}
 		}
 	}
+	answered = true
 	for _, j := range live {
 		close(j.done)
 	}
@@ -240,3 +279,7 @@ func (db *DB) call(fn func(*tx) error) (err error) {
 
 // errTxDone reports a Tx used after its function returned.
 var errTxDone = errors.New("transaction already finished")
+
+// errAborted is returned to every update of a batch in which one update left
+// the writer goroutine without returning (runtime.Goexit, as t.FailNow does).
+var errAborted = errors.New("update aborted: a function in its commit called runtime.Goexit")

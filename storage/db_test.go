@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -168,6 +169,45 @@ func TestGroupCommit(t *testing.T) {
 		})
 	}
 
+	t.Run("Goexit", func(t *testing.T) {
+		db, _ := openDB(t)
+		release := blockWriter(t, db)
+		const n = 10
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				errs[i] = db.Update(t.Context(), func(tx flows.Tx) error {
+					if _, err := tx.MarkSeen(fmt.Sprint("u", i), t0); err != nil {
+						return err
+					}
+					if i == 0 {
+						runtime.Goexit() // what t.FailNow does inside fn
+					}
+					return nil
+				})
+			})
+		}
+		time.Sleep(20 * time.Millisecond)
+		release()
+		wg.Wait()
+		if !errors.Is(errs[0], errAborted) {
+			t.Errorf("exiting update: got %v, want errAborted", errs[0])
+		}
+		for i, err := range errs {
+			want := 1
+			if err != nil {
+				want = 0
+				if !errors.Is(err, errAborted) {
+					t.Errorf("update %d: %v", i, err)
+				}
+			}
+			if got := count(t, db, "seen_updates", "update_id = ?", fmt.Sprint("u", i)); got != want {
+				t.Errorf("update %d (err %v): got %d rows, want %d", i, err, got, want)
+			}
+		}
+		update(t, db, func(tx flows.Tx) error { _, err := tx.MarkSeen("after", t0); return err })
+	})
 	t.Run("CancelledBeforeQueued", func(t *testing.T) {
 		db, _ := openDB(t)
 		ctx, cancel := context.WithCancel(t.Context())
