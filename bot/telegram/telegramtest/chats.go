@@ -18,8 +18,11 @@ type Sent struct {
 	Text      string // text, or the caption of a document
 	Buttons   [][]Button
 	Document  *Document
-	At        time.Time
-	Edits     int
+	At        time.Time // the message's date, on the server's clock
+	// Arrived is when the server accepted the message, on the real clock with
+	// full precision, for measuring how long a reply took.
+	Arrived time.Time
+	Edits   int
 }
 
 // Labels lists the labels of the message's buttons, row after row.
@@ -57,9 +60,57 @@ type chat struct {
 	id      int64
 	kind    string // "private" or "group"
 	person  apiUser
-	msgs    []*message // index is message_id-1; nil marks a message the person wrote
-	botMsgs []int      // message IDs of the bot's messages, in order
+	first   int        // message ID of msgs[0]; earlier messages are forgotten
+	msgs    []*message // msgs[i] has ID first+i; nil marks a message the person wrote
+	botMsgs []int      // message IDs of the bot's kept messages, in order
+	botSent int        // messages the bot sent, forgotten ones included
 	blocked bool
+}
+
+// add appends m (nil for a message the person wrote) and returns its ID. With a
+// history limit, the oldest messages are forgotten in chunks, so adding stays
+// cheap on average.
+func (c *chat) add(m *message, history int) int {
+	if c.first == 0 {
+		c.first = 1
+	}
+	id := c.first + len(c.msgs)
+	c.msgs = append(c.msgs, m)
+	if m != nil {
+		m.id = id
+		c.botMsgs = append(c.botMsgs, id)
+		c.botSent++
+	}
+	if history > 0 && len(c.msgs) > 2*history {
+		drop := len(c.msgs) - history
+		c.first += drop
+		c.msgs = append([]*message(nil), c.msgs[drop:]...)
+		keep := c.botMsgs[:0]
+		for _, b := range c.botMsgs {
+			if b >= c.first {
+				keep = append(keep, b)
+			}
+		}
+		c.botMsgs = append([]int(nil), keep...)
+	}
+	return id
+}
+
+// message returns the message with id; ok is false when there is none (or it is
+// forgotten), and m is nil for a message the person wrote.
+func (c *chat) message(id int) (m *message, ok bool) {
+	i := id - c.first
+	if id < 1 || i < 0 || i >= len(c.msgs) {
+		return nil, false
+	}
+	return c.msgs[i], true
+}
+
+// replace puts the edited copy of a bot message in its place.
+func (c *chat) replace(m *message) {
+	if i := m.id - c.first; i >= 0 && i < len(c.msgs) {
+		c.msgs[i] = m
+	}
 }
 
 // message is a bot message. It is replaced, never changed, when edited, so
@@ -67,6 +118,7 @@ type chat struct {
 type message struct {
 	id       int
 	date     int64
+	arrived  time.Time
 	editDate int64
 	text     string
 	buttons  [][]Button
@@ -106,9 +158,8 @@ func (s *Server) write(chatID int64, kind, text string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.chatLocked(chatID, kind)
-	c.msgs = append(c.msgs, nil)
 	m := &apiMessage{
-		MessageID: len(c.msgs),
+		MessageID: c.add(nil, s.history),
 		From:      &c.person,
 		Chat:      c.apiChat(),
 		Date:      s.now().Unix(),
@@ -129,24 +180,42 @@ func commandEntity(text string) []apiEntity {
 
 // Press simulates a person pressing a button with the given callback data under
 // the bot's message. Any data may be pressed, like a forged or outdated button.
+// Pressing a message that does not exist fails the test (see NewServer).
 func (s *Server) Press(chatID int64, messageID int, data string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.pressLocked(chatID, messageID, data); err != nil {
+		s.report("%v", err)
+	}
+}
+
+// TryPress is Press that returns the misuse instead of reporting it.
+func (s *Server) TryPress(chatID int64, messageID int, data string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pressLocked(chatID, messageID, data)
+}
+
+func (s *Server) pressLocked(chatID int64, messageID int, data string) error {
+	var m *message
 	c := s.chats[chatID]
-	if c == nil || messageID < 1 || messageID > len(c.msgs) || c.msgs[messageID-1] == nil {
-		s.tb.Errorf("telegramtest: Press(%d, %d): no such bot message", chatID, messageID)
-		return
+	if c != nil {
+		m, _ = c.message(messageID)
+	}
+	if m == nil {
+		return fmt.Errorf("telegramtest: Press(%d, %d): no such bot message", chatID, messageID)
 	}
 	s.nextQuery++
 	q := &apiCallbackQuery{
 		ID:           strconv.FormatInt(4_000_000_000+s.nextQuery, 10),
 		From:         c.person,
-		Message:      s.apiMessage(c, c.msgs[messageID-1]),
+		Message:      s.apiMessage(c, m),
 		ChatInstance: strconv.FormatInt(-chatID, 10),
 		Data:         data,
 	}
 	s.callbacks[q.ID] = true
 	s.enqueueLocked(updateCallbackQuery, func(id int64) apiUpdate { return apiUpdate{UpdateID: id, CallbackQuery: q} })
+	return nil
 }
 
 // Block simulates the person blocking the bot: sends to the chat fail with 403.
@@ -168,15 +237,21 @@ func (s *Server) messagesLocked(chatID int64) []Sent {
 	if c == nil {
 		return nil
 	}
-	out := make([]Sent, 0, len(c.botMsgs))
-	for _, id := range c.botMsgs {
-		m := c.msgs[id-1]
+	return sentOf(c, c.botMsgs)
+}
+
+// sentOf renders the chat's bot messages with the given IDs.
+func sentOf(c *chat, ids []int) []Sent {
+	out := make([]Sent, 0, len(ids))
+	for _, id := range ids {
+		m, _ := c.message(id)
 		out = append(out, Sent{
 			MessageID: m.id,
 			Text:      m.text,
 			Buttons:   m.buttons,
 			Document:  m.doc,
 			At:        time.Unix(m.date, 0),
+			Arrived:   m.arrived,
 			Edits:     m.edits,
 		})
 	}
@@ -190,18 +265,14 @@ func (s *Server) WaitMessages(ctx context.Context, chatID int64, n int) ([]Sent,
 		s.mu.Lock()
 		got := 0
 		if c := s.chats[chatID]; c != nil {
-			got = len(c.botMsgs)
+			got = c.botSent
 		}
 		if got >= n {
 			msgs := s.messagesLocked(chatID)
 			s.mu.Unlock()
 			return msgs, nil
 		}
-		ch := s.waiters[chatID]
-		if ch == nil {
-			ch = make(chan struct{})
-			s.waiters[chatID] = ch
-		}
+		ch := s.waiterLocked(chatID)
 		s.mu.Unlock()
 		select {
 		case <-ch:
@@ -211,6 +282,43 @@ func (s *Server) WaitMessages(ctx context.Context, chatID int64, n int) ([]Sent,
 			return s.Messages(chatID), fmt.Errorf("telegramtest: chat %d: server closed with %d messages, want %d", chatID, got, n)
 		}
 	}
+}
+
+// WaitAfter waits until the bot has sent more than seen messages to a chat, and
+// returns the ones after the first seen (those the history still keeps) and how
+// many the bot has sent to the chat in all. A simulated person calls it in a loop
+// with the total it last got, so each call costs only what is new.
+func (s *Server) WaitAfter(ctx context.Context, chatID int64, seen int) ([]Sent, int, error) {
+	for {
+		s.mu.Lock()
+		c := s.chats[chatID]
+		if c != nil && c.botSent > seen {
+			newer := min(c.botSent-seen, len(c.botMsgs))
+			out := sentOf(c, c.botMsgs[len(c.botMsgs)-newer:])
+			total := c.botSent
+			s.mu.Unlock()
+			return out, total, nil
+		}
+		ch := s.waiterLocked(chatID)
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, seen, fmt.Errorf("telegramtest: chat %d: no message after the first %d: %w", chatID, seen, ctx.Err())
+		case <-s.done:
+			return nil, seen, fmt.Errorf("telegramtest: chat %d: server closed with no message after the first %d", chatID, seen)
+		}
+	}
+}
+
+// waiterLocked returns the channel closed at the chat's next change.
+func (s *Server) waiterLocked(chatID int64) chan struct{} {
+	ch := s.waiters[chatID]
+	if ch == nil {
+		ch = make(chan struct{})
+		s.waiters[chatID] = ch
+	}
+	return ch
 }
 
 // notifyLocked wakes those waiting for the chat's messages.

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -84,10 +85,9 @@ func (s *Server) sendDocument(r *request) (any, *apiError) {
 }
 
 func (s *Server) appendLocked(c *chat, m *message) *message {
-	c.msgs = append(c.msgs, m)
-	m.id = len(c.msgs)
 	m.date = s.now().Unix()
-	c.botMsgs = append(c.botMsgs, m.id)
+	m.arrived = time.Now()
+	c.add(m, s.history)
 	s.stats.MessagesSent++
 	s.notifyLocked(c.id)
 	return m
@@ -161,7 +161,7 @@ func (s *Server) editLocked(c *chat, m *message, text string, rows [][]Button) (
 	edited.text, edited.buttons = text, rows
 	edited.edits++
 	edited.editDate = s.now().Unix()
-	c.msgs[m.id-1] = &edited
+	c.replace(&edited)
 	s.stats.Edits++
 	s.notifyLocked(c.id)
 	return s.apiMessage(c, &edited), nil
@@ -179,10 +179,10 @@ func (s *Server) editableLocked(r *request) (*chat, *message, *apiError) {
 	if e != nil {
 		return nil, nil, e
 	}
-	if id < 1 || id > int64(len(c.msgs)) {
+	m, ok := c.message(int(id))
+	if !ok {
 		return nil, nil, badRequest("message to edit not found")
 	}
-	m := c.msgs[id-1]
 	if m == nil {
 		return nil, nil, badRequest("message can't be edited")
 	}

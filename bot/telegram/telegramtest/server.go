@@ -13,8 +13,10 @@ package telegramtest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -62,15 +64,27 @@ func WithFloodLimits(perChat rate.Limit, burst int, global rate.Limit) Option {
 	}
 }
 
-// Server is a fake Bot API. Create it with NewServer.
+// WithWebhookClient sets the client that posts webhook deliveries, such as one
+// that trusts a TLS test server standing in for the bot's reverse proxy.
+func WithWebhookClient(c *http.Client) Option { return func(s *Server) { s.hooks = c } }
+
+// WithHistory keeps only about the last n messages of each chat (at least n, at
+// most 2n), so a long load run does not grow without bound. Forgotten messages
+// can no longer be pressed or edited, and Messages no longer returns them;
+// counts such as WaitMessages' include them. Zero, the default, keeps all.
+func WithHistory(n int) Option { return func(s *Server) { s.history = max(n, 0) } }
+
+// Server is a fake Bot API. Create it with NewServer in tests, or Start elsewhere.
 type Server struct {
-	tb       testing.TB
+	report   func(format string, args ...any) // where misuse such as a bad Press goes
 	srv      *httptest.Server
 	token    string
 	username string
 	now      func() time.Time
 	hooks    *http.Client // posts webhook deliveries
+	history  int          // messages kept per chat; 0 keeps all
 	done     chan struct{}
+	stop     sync.Once
 
 	mu sync.Mutex
 	updates
@@ -86,6 +100,7 @@ type Server struct {
 	calls     map[string]int
 	stats     Stats
 	flood     *flood
+	problems  []error // misuse reported on a server made with Start
 }
 
 // Stats counts what the server has served, for assertions and load reports.
@@ -110,10 +125,22 @@ type fault struct {
 }
 
 // NewServer starts a fake Bot API on 127.0.0.1 and closes it when the test ends.
+// Misuse, such as pressing a message that does not exist, fails the test.
 func NewServer(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
+	s, err := Start(opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s.report = tb.Errorf
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake Bot API on 127.0.0.1 outside a test, for load runs and
+// demonstrations. Misuse is collected and returned by Err. The caller closes it.
+func Start(opts ...Option) (*Server, error) {
 	s := &Server{
-		tb:        tb,
 		token:     strconv.Itoa(botID) + ":AAE-fake-token-for-tests",
 		username:  defaultUsername,
 		now:       time.Now,
@@ -126,19 +153,42 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 		calls:     make(map[string]int),
 		hooks:     &http.Client{Timeout: 30 * time.Second},
 	}
+	s.report = s.collect
 	s.updates.init()
 	for _, o := range opts {
 		o(s)
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	tb.Cleanup(s.close)
-	return s
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("telegramtest: listen: %w", err)
+	}
+	s.srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: http.HandlerFunc(s.serve)}}
+	s.srv.Start()
+	return s, nil
 }
 
-func (s *Server) close() {
-	close(s.done)
-	s.srv.Close()
-	s.hooks.CloseIdleConnections()
+// Close ends waiting long polls and WaitMessages calls, stops the server and
+// waits for requests in flight. Closing twice is harmless.
+func (s *Server) Close() {
+	s.stop.Do(func() {
+		close(s.done)
+		s.srv.Close()
+		s.hooks.CloseIdleConnections()
+	})
+}
+
+// Err returns the misuse collected by a server made with Start, such as a press
+// of a message that does not exist, or nil.
+func (s *Server) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return errors.Join(s.problems...)
+}
+
+// collect keeps a misuse for Err. The caller holds s.mu (as every caller of
+// report does).
+func (s *Server) collect(format string, args ...any) {
+	s.problems = append(s.problems, fmt.Errorf(format, args...))
 }
 
 // URL is the API base URL, to use as the adapter's APIURL.

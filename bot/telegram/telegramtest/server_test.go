@@ -359,7 +359,7 @@ func TestPressAndEdits(t *testing.T) {
 	got := s.Messages(3)
 	want := []Sent{{MessageID: m.MessageID, Text: "Ready?\n\n› Yes", Edits: 1}}
 	for i := range got {
-		got[i].At = time.Time{}
+		got[i].At, got[i].Arrived = time.Time{}, time.Time{}
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("messages: got %+v, want %+v", got, want)

@@ -84,7 +84,7 @@ func (s *Server) enqueueLocked(kind string, build func(id int64) apiUpdate) {
 	s.updates.nextID++
 	raw, err := json.Marshal(build(id))
 	if err != nil {
-		s.tb.Errorf("telegramtest: encode update: %v", err)
+		s.report("telegramtest: encode update: %v", err)
 		return
 	}
 	s.updates.queue = append(s.updates.queue, queued{id: id, kind: kind, raw: raw})
