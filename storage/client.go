@@ -112,9 +112,9 @@ func (t *tx) SaveClient(c flows.Client) error {
 
 // Forget deletes everything stored about a client: the client row with their
 // experiments, check-ins, non-actions, session notes, assessments and
-// suggestions (by cascade),
-// their due moments, their conversations, and the replies still pending to their
-// chat. Invites they used stay used but no longer name them. Replies queued
+// suggestions (by cascade), linked accounts, their due moments, their
+// conversations, and every reply to their chat, sent or not, since replies
+// quote what they wrote. Invites they used stay used but no longer name them. Replies queued
 // after Forget in the same transaction (a goodbye) survive. Forgetting a client
 // who is not stored is not an error: whatever else is keyed by the ID still goes.
 func (t *tx) Forget(clientID string) error {
@@ -130,7 +130,7 @@ func (t *tx) Forget(clientID string) error {
 		{`DELETE FROM conversations WHERE user_id = ?`, clientID},
 		{`DELETE FROM conversations WHERE user_id IN (SELECT user_id FROM aliases WHERE client_id = ?)`, clientID},
 		{`DELETE FROM conversations WHERE chat_id = ?`, chatID},
-		{`DELETE FROM outbox WHERE chat_id = ? AND status = 'pending'`, chatID},
+		{`DELETE FROM outbox WHERE chat_id = ?`, chatID},
 		{`DELETE FROM due WHERE recipient_id = ?`, clientID},
 		{`UPDATE invites SET used_by = NULL WHERE used_by = ?`, clientID},
 		{`DELETE FROM clients WHERE id = ?`, clientID},
