@@ -97,6 +97,28 @@ func (s *Server) WaitReady(ctx context.Context) error {
 	return nil
 }
 
+// WaitSessions waits until n gateway sessions have started (READY sent) since
+// the fake started. A test that restarts the bot waits for the new session
+// before its next event: dispatches between two sessions are lost, as on Discord.
+func (s *Server) WaitSessions(ctx context.Context, n int) error {
+	got := 0
+	err := s.waitFor(ctx, func() bool {
+		got = s.sessions
+		return got >= n
+	})
+	if err != nil {
+		return fmt.Errorf("discordtest: %d of %d gateway sessions started: %w", got, n, err)
+	}
+	return nil
+}
+
+// Sessions counts the gateway sessions started (READY sent) so far.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions
+}
+
 // Identifies and Resumes count the IDENTIFY and RESUME requests so far.
 func (s *Server) Identifies() int {
 	s.gw.Lock()
@@ -323,6 +345,10 @@ func (s *Server) identify(c *conn, d json.RawMessage) {
 		return
 	}
 	s.setLiveLocked(c)
+	s.mu.Lock()
+	s.sessions++
+	s.notifyLocked()
+	s.mu.Unlock()
 	if !first {
 		return
 	}

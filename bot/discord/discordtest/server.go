@@ -75,6 +75,7 @@ type Server struct {
 	changed      chan struct{} // closed and replaced whenever state changes
 	lastID       int64
 	connected    bool              // a gateway connection is identified or resumed
+	sessions     int               // gateway sessions started with READY
 	dms          map[string]string // user ID -> DM channel ID
 	dmUsers      map[string]string // DM channel ID -> user ID
 	guildChans   map[string]string // guild ID -> its text channel
