@@ -101,6 +101,7 @@ func (d *Dispatcher) Register(platform string, s Sender, l Limits) {
 		limits:   l,
 		kick:     make(chan struct{}, 1),
 		busy:     make(map[string]bool),
+		done:     make(map[string]int64),
 		holdOff:  make(map[string]time.Time),
 		chatRate: make(map[string]*rate.Limiter),
 		slots:    make(chan struct{}, l.Workers),
@@ -190,6 +191,10 @@ type lane struct {
 
 	mu       sync.Mutex
 	busy     map[string]bool      // chats with a send in flight
+	// done is, per chat, the newest row whose delivery has finished. A sweep
+	// works from a list read before a send may have finished; rows at or below
+	// this mark are skipped so nothing goes out twice.
+	done     map[string]int64
 	holdOff  map[string]time.Time // chats waiting out a retry delay
 	attempts map[int64]int
 	chatRate map[string]*rate.Limiter
@@ -241,6 +246,10 @@ func (ln *lane) sweep(ctx context.Context, wg *sync.WaitGroup) time.Duration {
 		}
 		seen[chat] = true
 		ln.mu.Lock()
+		if row.ID <= ln.done[chat] {
+			ln.mu.Unlock()
+			continue
+		}
 		busy := ln.busy[chat]
 		until, held := ln.holdOff[chat]
 		if held && !now.Before(until) {
@@ -299,18 +308,18 @@ func (ln *lane) deliver(ctx context.Context, row Outgoing) {
 	var perm *PermanentError
 	switch {
 	case err == nil:
-		ln.forget(row.ID)
+		ln.finish(row)
 		if err := ln.d.outbox.MarkSent(context.WithoutCancel(ctx), row.ID, ln.d.now()); err != nil {
 			ln.logger.Error("mark sent", "outbox_id", row.ID, "err", err)
 		}
 	case errors.Is(err, ErrUnreachable):
-		ln.forget(row.ID)
+		ln.finish(row)
 		ln.logger.Info("chat unreachable, pausing proactive messages", "chat", chat)
 		if err := ln.d.outbox.MarkUnreachable(context.WithoutCancel(ctx), row.ID, chat); err != nil {
 			ln.logger.Error("mark unreachable", "outbox_id", row.ID, "err", err)
 		}
 	case errors.As(err, &perm):
-		ln.forget(row.ID)
+		ln.finish(row)
 		ln.logger.Error("send refused, giving up", "chat", chat, "outbox_id", row.ID, "err", err)
 		if err := ln.d.outbox.MarkFailed(context.WithoutCancel(ctx), row.ID, err.Error()); err != nil {
 			ln.logger.Error("mark failed", "outbox_id", row.ID, "err", err)
@@ -327,7 +336,7 @@ func (ln *lane) deliver(ctx context.Context, row Outgoing) {
 	default:
 		n := ln.attempt(row.ID)
 		if n >= ln.limits.MaxAttempts {
-			ln.forget(row.ID)
+			ln.finish(row)
 			ln.logger.Error("send failed, giving up", "chat", chat, "outbox_id", row.ID, "attempts", n, "err", err)
 			if err := ln.d.outbox.MarkFailed(context.WithoutCancel(ctx), row.ID, err.Error()); err != nil {
 				ln.logger.Error("mark failed", "outbox_id", row.ID, "err", err)
@@ -356,9 +365,11 @@ func (ln *lane) attempt(id int64) int {
 	return ln.attempts[id]
 }
 
-func (ln *lane) forget(id int64) {
+// finish records that a row's delivery is over, whatever its outcome.
+func (ln *lane) finish(row Outgoing) {
 	ln.mu.Lock()
-	delete(ln.attempts, id)
+	delete(ln.attempts, row.ID)
+	ln.done[row.Reply.ChatID] = max(ln.done[row.Reply.ChatID], row.ID)
 	ln.mu.Unlock()
 }
 
