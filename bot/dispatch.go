@@ -189,8 +189,8 @@ type lane struct {
 	logger   *slog.Logger
 	flushMu  sync.Mutex // one Flush at a time
 
-	mu       sync.Mutex
-	busy     map[string]bool      // chats with a send in flight
+	mu   sync.Mutex
+	busy map[string]bool // chats with a send in flight
 	// done is, per chat, the newest row whose delivery has finished. A sweep
 	// works from a list read before a send may have finished; rows at or below
 	// this mark are skipped so nothing goes out twice.
