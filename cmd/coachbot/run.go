@@ -46,9 +46,18 @@ type platform struct {
 	run  func(ctx context.Context, h bot.Handler) error
 }
 
-// serve runs every configured platform, the dispatcher and the scheduler until
-// ctx is cancelled or a platform fails, then stops them in reverse order.
-func (a *app) serve(ctx context.Context) error {
+// live is the bot receiving and delivering on every configured platform.
+type live struct {
+	dispatcher *bot.Dispatcher
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup
+	errs       chan error // a platform that stopped with an error
+}
+
+// start connects every configured platform and starts receiving and
+// delivering. The scheduler is not part of it: serve adds the cron ticks, and
+// tests drive the sweep on their own clock.
+func (a *app) start(ctx context.Context) (*live, error) {
 	d := bot.NewDispatcher(a.db, a.logger.With("component", "dispatcher"))
 	var platforms []platform
 
@@ -59,7 +68,7 @@ func (a *app) serve(ctx context.Context) error {
 			Logger: a.logger.With("component", "telegram"),
 		}, a.db)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		a.links.set(bot.Telegram, tg.InviteLink)
 		if err := tg.SetCommands(ctx, a.engine.Commands()); err != nil {
@@ -69,7 +78,7 @@ func (a *app) serve(ctx context.Context) error {
 		platforms = append(platforms, platform{bot.Telegram, tg.Run})
 	}
 	if err := a.startDiscord(ctx, d, &platforms); err != nil {
-		return err
+		return nil, err
 	}
 
 	// Every commit may have queued replies: wake the dispatcher after each.
@@ -79,44 +88,56 @@ func (a *app) serve(ctx context.Context) error {
 		return err
 	})
 
+	runCtx, cancel := context.WithCancel(ctx)
+	l := &live{dispatcher: d, cancel: cancel, errs: make(chan error, len(platforms))}
+	d.Start(runCtx)
+	for _, p := range platforms {
+		l.wg.Go(func() {
+			a.logger.Info("platform started", "platform", p.name)
+			if err := p.run(runCtx, h); err != nil {
+				l.errs <- fmt.Errorf("%s: %w", p.name, err)
+			}
+		})
+	}
+	return l, nil
+}
+
+// Close stops the platforms, then the dispatcher, and waits for both.
+func (l *live) Close() error {
+	l.cancel()
+	l.wg.Wait()
+	return l.dispatcher.Close()
+}
+
+// serve runs every configured platform, the dispatcher and the scheduler until
+// ctx is cancelled or a platform fails, then stops them in reverse order.
+func (a *app) serve(ctx context.Context) error {
+	l, err := a.start(ctx)
+	if err != nil {
+		return err
+	}
 	ticker := scheduler.NewTicker(a.logger.With("component", "scheduler"))
 	if err := ticker.Add("@every 1m", "sweep", func(ctx context.Context) {
 		if _, err := a.engine.Sweep(ctx); err != nil {
 			a.logger.Error("sweep", "err", err)
 		}
-		d.Kick()
+		l.dispatcher.Kick()
 	}); err != nil {
-		return err
+		return errors.Join(err, l.Close())
 	}
 	if err := ticker.Add("@every 6h", "prune", func(ctx context.Context) {
 		if err := a.db.Prune(ctx, time.Now().Add(-30*24*time.Hour)); err != nil {
 			a.logger.Error("prune", "err", err)
 		}
 	}); err != nil {
-		return err
+		return errors.Join(err, l.Close())
 	}
+	ticker.Start(ctx)
 
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	d.Start(runCtx)
-	ticker.Start(runCtx)
-
-	errs := make(chan error, len(platforms))
-	var wg sync.WaitGroup
-	for _, p := range platforms {
-		wg.Go(func() {
-			a.logger.Info("platform started", "platform", p.name)
-			if err := p.run(runCtx, h); err != nil {
-				errs <- fmt.Errorf("%s: %w", p.name, err)
-			}
-		})
-	}
 	var first error
 	select {
 	case <-ctx.Done():
-	case first = <-errs:
+	case first = <-l.errs:
 	}
-	cancel()
-	wg.Wait()
-	return errors.Join(first, ticker.Close(), d.Close())
+	return errors.Join(first, ticker.Close(), l.Close())
 }
