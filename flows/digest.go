@@ -293,7 +293,7 @@ func (s *Session) digest(coach Coach, since time.Time) (string, error) {
 	if news == 0 {
 		return s.T("digest.all_quiet", "count", s.count("clients", len(clients))), nil
 	}
-	return s.T("digest.header", "news", fmt.Sprint(news), "count", s.count("clients", len(clients))) + body.String(), nil
+	return s.T("digest.header", "news", s.count("clients", news)) + body.String(), nil
 }
 
 // digestHasNews reports whether any of the coach's clients has news since a
