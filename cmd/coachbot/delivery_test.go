@@ -155,7 +155,7 @@ func TestDeliveryKeepsTelegramPace(t *testing.T) {
 // fake answers 429 with retry_after, fails with 5xx and drops connections:
 // every message arrives exactly once, and each chat's in order.
 func TestDeliveryThroughFaults(t *testing.T) {
-	const chats, rounds = 20, 5
+	const chats, rounds = 20, 4
 	r := newDeliveryRig(t, bot.Limits{PerSecond: 30, Burst: 1, ChatPerSecond: 1, Backoff: 100 * time.Millisecond, MaxAttempts: 20})
 	r.opened = deliveryChats(chats)
 	r.queue(r.opened, rounds)

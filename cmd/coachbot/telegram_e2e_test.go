@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http/httptest"
@@ -473,4 +474,36 @@ log: {level: warn}
 		t.Errorf("stats: %d presses unanswered, %d updates undelivered; want none", st.CallbacksPending, st.UpdatesPending)
 	}
 	prog.stop()
+}
+
+// TestLoadtestPrintsNumbers runs the load command briefly, typing and pressing:
+// it ends by itself and reports every number (their values are the machine's).
+func TestLoadtestPrintsNumbers(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"Typed", nil},
+		{"Pressed", []string{"-press"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"loadtest", "-users", "20", "-duration", "1s", "-db", filepath.Join(t.TempDir(), "load.db")}, tt.args...)
+			out, errOut, err := runCmd(t, "", args...)
+			if err != nil {
+				t.Fatalf("loadtest: %v\n%s", err, errOut)
+			}
+			for _, want := range []string{"users:", "updates handled:", "0 of them unexpected", "updates/s:", "p50 ", "p95 ", "p99 ", "peak RSS:", "Go heap:"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+	t.Run("BadUsers", func(t *testing.T) {
+		_, _, err := runCmd(t, "", "loadtest", "-users", "0")
+		var ue *usageError
+		if !errors.As(err, &ue) {
+			t.Fatalf("err = %v, want a usage error", err)
+		}
+	})
 }

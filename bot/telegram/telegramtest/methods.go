@@ -40,16 +40,7 @@ func (s *Server) sendMessage(r *request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, e := s.targetLocked(r)
-	if e != nil {
-		return nil, e
-	}
-	if e := s.admitLocked(c.id); e != nil {
-		return nil, e
-	}
-	return s.apiMessage(c, s.appendLocked(c, &message{text: text, buttons: rows})), nil
+	return s.store(r, &message{text: text, buttons: rows})
 }
 
 func (s *Server) sendDocument(r *request) (any, *apiError) {
@@ -72,16 +63,33 @@ func (s *Server) sendDocument(r *request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	return s.store(r, &message{text: caption, buttons: rows, doc: &doc})
+}
+
+// store adds a message from the bot to the chat the request names, within the
+// flood limits, and then tells the message hook, if any, outside the lock.
+func (s *Server) store(r *request, m *message) (any, *apiError) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	c, e := s.targetLocked(r)
+	if e == nil {
+		e = s.admitLocked(c.id)
+	}
 	if e != nil {
+		s.mu.Unlock()
 		return nil, e
 	}
-	if e := s.admitLocked(c.id); e != nil {
-		return nil, e
+	s.appendLocked(c, m)
+	out := s.apiMessage(c, m)
+	hook := s.hook
+	var sent []Sent
+	if hook != nil {
+		sent = sentOf(c, []int{m.id})
 	}
-	return s.apiMessage(c, s.appendLocked(c, &message{text: caption, buttons: rows, doc: &doc})), nil
+	s.mu.Unlock()
+	if hook != nil {
+		hook(c.id, sent[0])
+	}
+	return out, nil
 }
 
 func (s *Server) appendLocked(c *chat, m *message) *message {

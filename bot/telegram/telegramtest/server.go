@@ -74,6 +74,15 @@ func WithWebhookClient(c *http.Client) Option { return func(s *Server) { s.hooks
 // counts such as WaitMessages' include them. Zero, the default, keeps all.
 func WithHistory(n int) Option { return func(s *Server) { s.history = max(n, 0) } }
 
+// WithMessageHook calls hook with every message the bot sends (edits excluded),
+// once the server has stored it and before it answers the bot, in the request's
+// goroutine and outside the server's lock: hook may call the Server. A slow hook
+// slows the bot's sends, as a slow network would. It lets a load driver react to
+// replies without a goroutine waiting per chat.
+func WithMessageHook(hook func(chatID int64, m Sent)) Option {
+	return func(s *Server) { s.hook = hook }
+}
+
 // Server is a fake Bot API. Create it with NewServer in tests, or Start elsewhere.
 type Server struct {
 	report   func(format string, args ...any) // where misuse such as a bad Press goes
@@ -83,6 +92,7 @@ type Server struct {
 	now      func() time.Time
 	hooks    *http.Client // posts webhook deliveries
 	history  int          // messages kept per chat; 0 keeps all
+	hook     func(chatID int64, m Sent)
 	done     chan struct{}
 	stop     sync.Once
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -136,5 +137,28 @@ func TestWebhookClientOption(t *testing.T) {
 	}
 	if got != "s3cret" {
 		t.Errorf("secret header: got %q, want %q", got, "s3cret")
+	}
+}
+
+func TestMessageHookSeesEverySend(t *testing.T) {
+	type seen struct {
+		chat int64
+		text string
+	}
+	var got []seen
+	var s *Server
+	s = NewServer(t, WithMessageHook(func(chat int64, m Sent) {
+		got = append(got, seen{chat, m.Text})
+		s.SendText(chat, "thanks") // the hook may use the server
+	}))
+	s.SendText(1, "hi")
+	mustOK(t, send(t, s, 1, "one"), nil)
+	mustOK(t, call(t, s, "editMessageText", url.Values{"chat_id": {"1"}, "message_id": {"2"}, "text": {"edited"}}), nil)
+	mustOK(t, send(t, s, 1, "two"), nil)
+	if want := []seen{{1, "one"}, {1, "two"}}; !slices.Equal(got, want) {
+		t.Errorf("hook saw %v, want %v (edits excluded)", got, want)
+	}
+	if st := s.Stats(); st.UpdatesPending != 3 {
+		t.Errorf("pending updates: got %d, want 3 (hi and two thanks)", st.UpdatesPending)
 	}
 }
