@@ -21,9 +21,12 @@ type Outgoing struct {
 // Outbox is the durable queue the Dispatcher drains. Rows are written by the
 // engine in the same transaction as the update that caused them.
 type Outbox interface {
-	// Pending returns unsent rows of one platform, oldest first.
-	Pending(ctx context.Context, platform string, limit int) ([]Outgoing, error)
-	MarkSent(ctx context.Context, id int64, at time.Time) error
+	// PendingAfter returns unsent rows of one platform with IDs above after,
+	// oldest first. IDs only grow, so a reader that remembers the last ID it
+	// saw reads each row once.
+	PendingAfter(ctx context.Context, platform string, after int64, limit int) ([]Outgoing, error)
+	// MarkSentAll records that the platform accepted these rows.
+	MarkSentAll(ctx context.Context, ids []int64, at time.Time) error
 	// MarkFailed gives up on a row; it is never tried again.
 	MarkFailed(ctx context.Context, id int64, reason string) error
 	// MarkUnreachable gives up on a row because the platform refuses the chat,
@@ -40,7 +43,7 @@ type Limits struct {
 	// ChatPerSecond bounds sends to one chat (Telegram: about 1/s). Zero means
 	// unlimited.
 	ChatPerSecond float64
-	// Workers is how many sends may be in flight at once (default 32).
+	// Workers is how many sends may be in flight at once (default 64).
 	Workers int
 	// MaxAttempts is how often a transient failure is retried before the row is
 	// given up (default 8).
@@ -58,7 +61,7 @@ func (l Limits) withDefaults() Limits {
 		l.Burst = 1
 	}
 	if l.Workers <= 0 {
-		l.Workers = 32
+		l.Workers = 64
 	}
 	if l.MaxAttempts <= 0 {
 		l.MaxAttempts = 8
@@ -71,13 +74,14 @@ func (l Limits) withDefaults() Limits {
 
 // Dispatcher delivers outbox rows: in order per chat, one in flight per chat, at
 // the pace each platform allows, retrying what can be retried. Delivery is at
-// least once: a row is marked sent only after the platform accepted it.
+// least once: a row is marked sent only after the platform accepted it, so a
+// crash between the two sends it again after restart; while running, nothing
+// is sent twice.
 type Dispatcher struct {
 	outbox Outbox
 	logger *slog.Logger
 	now    func() time.Time
 
-	mu     sync.Mutex
 	lanes  map[string]*lane
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -100,9 +104,11 @@ func (d *Dispatcher) Register(platform string, s Sender, l Limits) {
 		sender:   s,
 		limits:   l,
 		kick:     make(chan struct{}, 1),
+		marks:    make(chan struct{}, 1),
+		queues:   make(map[string][]Outgoing),
 		busy:     make(map[string]bool),
-		done:     make(map[string]int64),
 		holdOff:  make(map[string]time.Time),
+		attempts: make(map[int64]int),
 		chatRate: make(map[string]*rate.Limiter),
 		slots:    make(chan struct{}, l.Workers),
 		logger:   d.logger.With("platform", platform),
@@ -131,9 +137,9 @@ func (d *Dispatcher) Kick() {
 	}
 }
 
-// Flush delivers every row pending for platform now, in the caller's goroutine,
-// and returns when none is left or ctx ends. The console uses it so that replies
-// are printed before the next input line is read.
+// Flush delivers every row pending for an on-demand platform now, in the
+// caller's goroutine, and returns when none is left or ctx ends. The console
+// uses it so that replies are printed before the next input line is read.
 func (d *Dispatcher) Flush(ctx context.Context, platform string) error {
 	ln := d.lanes[platform]
 	if ln == nil {
@@ -144,23 +150,17 @@ func (d *Dispatcher) Flush(ctx context.Context, platform string) error {
 	}
 	ln.flushMu.Lock()
 	defer ln.flushMu.Unlock()
-	tried := make(map[int64]bool)
+	var after int64
 	for {
-		rows, err := d.outbox.Pending(ctx, platform, 256)
-		if err != nil {
+		rows, err := d.outbox.PendingAfter(ctx, platform, after, 256)
+		if err != nil || len(rows) == 0 {
 			return err
 		}
-		progress := false
 		for _, row := range rows {
-			if tried[row.ID] {
-				continue // failed once in this flush; it waits for the next one
+			after = row.ID
+			if ln.deliver(ctx, row) == sent {
+				ln.markSent(ctx)
 			}
-			tried[row.ID] = true
-			progress = true
-			ln.deliver(ctx, row)
-		}
-		if !progress {
-			return nil
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -168,7 +168,7 @@ func (d *Dispatcher) Flush(ctx context.Context, platform string) error {
 	}
 }
 
-// Close stops the lanes and waits for sends in flight.
+// Close stops the lanes, waits for sends in flight and records what was sent.
 func (d *Dispatcher) Close() error {
 	if d.cancel != nil {
 		d.cancel()
@@ -177,7 +177,8 @@ func (d *Dispatcher) Close() error {
 	return nil
 }
 
-// lane delivers one platform's rows.
+// lane delivers one platform's rows. It reads each new outbox row once (after
+// a cursor) into a queue per chat, and sends the head of each idle chat's queue.
 type lane struct {
 	d        *Dispatcher
 	platform string
@@ -185,19 +186,19 @@ type lane struct {
 	limits   Limits
 	global   *rate.Limiter
 	kick     chan struct{}
+	marks    chan struct{} // sent rows wait to be recorded
 	slots    chan struct{}
 	logger   *slog.Logger
 	flushMu  sync.Mutex // one Flush at a time
 
-	mu   sync.Mutex
-	busy map[string]bool // chats with a send in flight
-	// done is, per chat, the newest row whose delivery has finished. A sweep
-	// works from a list read before a send may have finished; rows at or below
-	// this mark are skipped so nothing goes out twice.
-	done     map[string]int64
-	holdOff  map[string]time.Time // chats waiting out a retry delay
+	mu       sync.Mutex
+	cursor   int64                 // newest row read from the outbox
+	queues   map[string][]Outgoing // per chat, oldest first, not yet finished
+	busy     map[string]bool       // chats with a send in flight
+	holdOff  map[string]time.Time  // chats waiting out a retry delay
 	attempts map[int64]int
 	chatRate map[string]*rate.Limiter
+	sent     []int64 // delivered, not yet marked sent
 }
 
 func (ln *lane) wake() {
@@ -207,11 +208,20 @@ func (ln *lane) wake() {
 	}
 }
 
-const idlePoll = time.Second
+const (
+	idlePoll  = time.Second
+	readBatch = 1024
+)
 
 func (ln *lane) run(ctx context.Context) {
-	var wg sync.WaitGroup
-	defer wg.Wait()
+	var sends, marker sync.WaitGroup
+	markCtx, stopMarks := context.WithCancel(context.WithoutCancel(ctx))
+	marker.Go(func() { ln.markLoop(markCtx) })
+	defer func() {
+		sends.Wait()
+		stopMarks()
+		marker.Wait()
+	}()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -221,155 +231,201 @@ func (ln *lane) run(ctx context.Context) {
 		case <-ln.kick:
 		case <-timer.C:
 		}
-		next := ln.sweep(ctx, &wg)
+		next := ln.sweep(ctx, &sends)
 		timer.Reset(next)
 	}
 }
 
-// sweep starts a send for the oldest pending row of every idle chat and returns
-// how long to sleep before looking again.
-func (ln *lane) sweep(ctx context.Context, wg *sync.WaitGroup) time.Duration {
-	rows, err := ln.d.outbox.Pending(ctx, ln.platform, 512)
+// markLoop records delivered rows as sent, many per transaction, until ctx
+// ends; then it records what is left.
+func (ln *lane) markLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ln.marks:
+			ln.markSent(ctx)
+		case <-ctx.Done():
+			ln.markSent(context.WithoutCancel(ctx))
+			return
+		}
+	}
+}
+
+// markSent records every delivered row not yet recorded.
+func (ln *lane) markSent(ctx context.Context) {
+	ln.mu.Lock()
+	ids := ln.sent
+	ln.sent = nil
+	ln.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	if err := ln.d.outbox.MarkSentAll(ctx, ids, ln.d.now()); err != nil {
+		ln.logger.Error("mark sent", "rows", len(ids), "err", err)
+	}
+}
+
+// sweep reads new rows and starts a send for the head of every idle chat's
+// queue. It returns how long to sleep before looking again.
+func (ln *lane) sweep(ctx context.Context, sends *sync.WaitGroup) time.Duration {
+	rows, err := ln.d.outbox.PendingAfter(ctx, ln.platform, ln.cursor, readBatch)
 	if err != nil {
 		if ctx.Err() == nil {
 			ln.logger.Error("read outbox", "err", err)
 		}
 		return idlePoll
 	}
-	now := ln.d.now()
 	sleep := idlePoll
-	seen := make(map[string]bool, len(rows))
+	if len(rows) == readBatch {
+		sleep = time.Millisecond // more to read
+	}
+	now := ln.d.now()
+	var start []Outgoing
+	ln.mu.Lock()
 	for _, row := range rows {
-		chat := row.Reply.ChatID
-		if seen[chat] {
-			continue // only the oldest row of a chat may go: order per chat
-		}
-		seen[chat] = true
-		ln.mu.Lock()
-		if row.ID <= ln.done[chat] {
-			ln.mu.Unlock()
+		ln.queues[row.Reply.ChatID] = append(ln.queues[row.Reply.ChatID], row)
+		ln.cursor = row.ID
+	}
+	for chat, q := range ln.queues {
+		if len(q) == 0 {
+			delete(ln.queues, chat)
 			continue
 		}
-		busy := ln.busy[chat]
-		until, held := ln.holdOff[chat]
-		if held && !now.Before(until) {
+		if ln.busy[chat] {
+			continue
+		}
+		if until, held := ln.holdOff[chat]; held {
+			if now.Before(until) {
+				sleep = min(sleep, until.Sub(now))
+				continue
+			}
 			delete(ln.holdOff, chat)
-			held = false
 		}
-		if !busy && !held {
-			ln.busy[chat] = true
-		}
-		ln.mu.Unlock()
-		if held {
-			sleep = min(sleep, until.Sub(now))
-			continue
-		}
-		if busy {
-			continue
-		}
+		ln.busy[chat] = true
+		start = append(start, q[0])
+	}
+	ln.mu.Unlock()
+
+	for _, row := range start {
 		select {
 		case ln.slots <- struct{}{}:
 		case <-ctx.Done():
-			ln.release(chat)
 			return idlePoll
 		}
-		wg.Go(func() {
+		sends.Go(func() {
 			defer func() { <-ln.slots }()
-			ln.deliver(ctx, row)
-			ln.release(chat)
+			outcome := ln.deliver(ctx, row)
+			ln.mu.Lock()
+			delete(ln.busy, row.Reply.ChatID)
+			if outcome != retry {
+				ln.pop(row)
+			}
+			ln.mu.Unlock()
+			if outcome == sent {
+				select {
+				case ln.marks <- struct{}{}:
+				default:
+				}
+			}
 			ln.wake()
 		})
 	}
 	return max(sleep, time.Millisecond)
 }
 
-func (ln *lane) release(chat string) {
-	ln.mu.Lock()
-	delete(ln.busy, chat)
-	ln.mu.Unlock()
+// pop removes a finished row from the head of its chat's queue.
+func (ln *lane) pop(row Outgoing) {
+	q := ln.queues[row.Reply.ChatID]
+	if len(q) > 0 && q[0].ID == row.ID {
+		q = q[1:]
+	}
+	if len(q) == 0 {
+		delete(ln.queues, row.Reply.ChatID)
+	} else {
+		ln.queues[row.Reply.ChatID] = q
+	}
 }
 
-// deliver sends one row after waiting for the platform's pace and records what
-// happened.
-func (ln *lane) deliver(ctx context.Context, row Outgoing) {
+// outcome is what became of one send.
+type outcome int
+
+const (
+	sent     outcome = iota // accepted; to be marked sent
+	finished                // given up on, already recorded
+	retry                   // stays at the head of its queue
+)
+
+// deliver sends one row after waiting for the platform's pace and records
+// what happened, except success, which the caller batches.
+func (ln *lane) deliver(ctx context.Context, row Outgoing) outcome {
 	chat := row.Reply.ChatID
 	if ln.global != nil {
 		if err := ln.global.Wait(ctx); err != nil {
-			return
+			return retry
 		}
 	}
 	if lim := ln.chatLimiter(chat); lim != nil {
 		if err := lim.Wait(ctx); err != nil {
-			return
+			return retry
 		}
 	}
 	err := ln.sender.Send(ctx, row.Reply)
-	var retry *RetryAfterError
+	var after *RetryAfterError
 	var perm *PermanentError
+	record := context.WithoutCancel(ctx)
 	switch {
 	case err == nil:
-		ln.finish(row)
-		if err := ln.d.outbox.MarkSent(context.WithoutCancel(ctx), row.ID, ln.d.now()); err != nil {
-			ln.logger.Error("mark sent", "outbox_id", row.ID, "err", err)
-		}
+		ln.mu.Lock()
+		delete(ln.attempts, row.ID)
+		ln.sent = append(ln.sent, row.ID)
+		ln.mu.Unlock()
+		return sent
 	case errors.Is(err, ErrUnreachable):
-		ln.finish(row)
 		ln.logger.Info("chat unreachable, pausing proactive messages", "chat", chat)
-		if err := ln.d.outbox.MarkUnreachable(context.WithoutCancel(ctx), row.ID, chat); err != nil {
+		if err := ln.d.outbox.MarkUnreachable(record, row.ID, chat); err != nil {
 			ln.logger.Error("mark unreachable", "outbox_id", row.ID, "err", err)
 		}
 	case errors.As(err, &perm):
-		ln.finish(row)
 		ln.logger.Error("send refused, giving up", "chat", chat, "outbox_id", row.ID, "err", err)
-		if err := ln.d.outbox.MarkFailed(context.WithoutCancel(ctx), row.ID, err.Error()); err != nil {
-			ln.logger.Error("mark failed", "outbox_id", row.ID, "err", err)
-		}
+		ln.giveUp(record, row, err)
 	case ctx.Err() != nil:
-		// Shutting down: the row stays pending and goes after restart.
-	case errors.As(err, &retry):
-		ln.logger.Warn("rate limited", "chat", chat, "retry_after", retry.After)
-		ln.hold(chat, retry.After)
-		if ln.global != nil && retry.After > 0 {
+		return retry // shutting down: the row stays pending and goes after restart
+	case errors.As(err, &after):
+		ln.logger.Warn("rate limited", "chat", chat, "retry_after", after.After)
+		ln.hold(chat, after.After)
+		if ln.global != nil && after.After > 0 {
 			// The platform's limit is shared: slow every chat down, not just this one.
-			ln.global.SetLimitAt(ln.d.now().Add(retry.After), ln.global.Limit())
+			ln.global.SetLimitAt(ln.d.now().Add(after.After), ln.global.Limit())
 		}
+		return retry
 	default:
-		n := ln.attempt(row.ID)
-		if n >= ln.limits.MaxAttempts {
-			ln.finish(row)
-			ln.logger.Error("send failed, giving up", "chat", chat, "outbox_id", row.ID, "attempts", n, "err", err)
-			if err := ln.d.outbox.MarkFailed(context.WithoutCancel(ctx), row.ID, err.Error()); err != nil {
-				ln.logger.Error("mark failed", "outbox_id", row.ID, "err", err)
-			}
-			return
+		ln.mu.Lock()
+		ln.attempts[row.ID]++
+		n := ln.attempts[row.ID]
+		ln.mu.Unlock()
+		if n < ln.limits.MaxAttempts {
+			delay := backoff(ln.limits.Backoff, n)
+			ln.logger.Warn("send failed, will retry", "chat", chat, "attempt", n, "retry_in", delay, "err", err)
+			ln.hold(chat, delay)
+			return retry
 		}
-		delay := backoff(ln.limits.Backoff, n)
-		ln.logger.Warn("send failed, will retry", "chat", chat, "attempt", n, "retry_in", delay, "err", err)
-		ln.hold(chat, delay)
+		ln.logger.Error("send failed, giving up", "chat", chat, "outbox_id", row.ID, "attempts", n, "err", err)
+		ln.giveUp(record, row, err)
+	}
+	ln.mu.Lock()
+	delete(ln.attempts, row.ID)
+	ln.mu.Unlock()
+	return finished
+}
+
+func (ln *lane) giveUp(ctx context.Context, row Outgoing, err error) {
+	if err := ln.d.outbox.MarkFailed(ctx, row.ID, err.Error()); err != nil {
+		ln.logger.Error("mark failed", "outbox_id", row.ID, "err", err)
 	}
 }
 
 func (ln *lane) hold(chat string, d time.Duration) {
 	ln.mu.Lock()
 	ln.holdOff[chat] = ln.d.now().Add(d)
-	ln.mu.Unlock()
-}
-
-func (ln *lane) attempt(id int64) int {
-	ln.mu.Lock()
-	defer ln.mu.Unlock()
-	if ln.attempts == nil {
-		ln.attempts = make(map[int64]int)
-	}
-	ln.attempts[id]++
-	return ln.attempts[id]
-}
-
-// finish records that a row's delivery is over, whatever its outcome.
-func (ln *lane) finish(row Outgoing) {
-	ln.mu.Lock()
-	delete(ln.attempts, row.ID)
-	ln.done[row.Reply.ChatID] = max(ln.done[row.Reply.ChatID], row.ID)
 	ln.mu.Unlock()
 }
 

@@ -32,12 +32,12 @@ func (o *memOutbox) add(chat, text string) {
 	o.rows = append(o.rows, Outgoing{ID: int64(len(o.rows) + 1), Reply: Reply{ChatID: chat, Text: text}})
 }
 
-func (o *memOutbox) Pending(_ context.Context, platform string, limit int) ([]Outgoing, error) {
+func (o *memOutbox) PendingAfter(_ context.Context, platform string, after int64, limit int) ([]Outgoing, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var out []Outgoing
 	for _, r := range o.rows {
-		if o.sent[r.ID] || o.failed[r.ID] != "" || !strings.HasPrefix(r.Reply.ChatID, platform+":") {
+		if r.ID <= after || o.sent[r.ID] || o.failed[r.ID] != "" || !strings.HasPrefix(r.Reply.ChatID, platform+":") {
 			continue
 		}
 		out = append(out, r)
@@ -48,14 +48,16 @@ func (o *memOutbox) Pending(_ context.Context, platform string, limit int) ([]Ou
 	return out, nil
 }
 
-func (o *memOutbox) MarkSent(_ context.Context, id int64, _ time.Time) error {
+func (o *memOutbox) MarkSentAll(_ context.Context, ids []int64, _ time.Time) error {
 	time.Sleep(o.markDelay)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.sent[id] {
-		o.sentTwice++
+	for _, id := range ids {
+		if o.sent[id] {
+			o.sentTwice++
+		}
+		o.sent[id] = true
 	}
-	o.sent[id] = true
 	return nil
 }
 

@@ -234,13 +234,17 @@ func (s *Session) handle() error {
 }
 
 func (s *Session) loadClient() error {
-	id := s.msg.UserID
-	if linked, err := s.tx.Alias(id); err == nil {
-		id = linked // an account joined on purpose to a client on another platform
-	} else if !errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("load alias: %w", err)
+	c, err := s.tx.Client(s.msg.UserID)
+	if errors.Is(err, ErrNotFound) {
+		// Perhaps an account joined on purpose to a client on another platform.
+		linked, aerr := s.tx.Alias(s.msg.UserID)
+		switch {
+		case aerr == nil:
+			c, err = s.tx.Client(linked)
+		case !errors.Is(aerr, ErrNotFound):
+			return fmt.Errorf("load alias: %w", aerr)
+		}
 	}
-	c, err := s.tx.Client(id)
 	switch {
 	case err == nil:
 		s.client, s.known = c, true

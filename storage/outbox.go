@@ -31,15 +31,23 @@ func (t *tx) Send(r bot.Reply, at time.Time) error {
 }
 
 const pendingSQL = `SELECT id, payload, attempts FROM outbox
-	WHERE platform = ? AND status = 'pending' ORDER BY id LIMIT ?`
+	WHERE platform = ? AND status = 'pending' AND id > ? ORDER BY id LIMIT ?`
 
 // Pending returns up to limit unsent rows of one platform, oldest first (limit
-// <= 0 means all). It reads from the read pool and never waits for the writer.
+// <= 0 means all).
 func (db *DB) Pending(ctx context.Context, platform string, limit int) ([]bot.Outgoing, error) {
+	return db.PendingAfter(ctx, platform, 0, limit)
+}
+
+// PendingAfter returns up to limit unsent rows of one platform with IDs above
+// after, oldest first (limit <= 0 means all). IDs only grow and a reader sees
+// whole commits, so a dispatcher that remembers the last ID it read reads each
+// row once. It reads from the read pool and never waits for the writer.
+func (db *DB) PendingAfter(ctx context.Context, platform string, after int64, limit int) ([]bot.Outgoing, error) {
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := db.pending.QueryContext(ctx, platform, limit)
+	rows, err := db.pending.QueryContext(ctx, platform, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("pending %s: %w", platform, err)
 	}
@@ -60,6 +68,22 @@ func (db *DB) Pending(ctx context.Context, platform string, limit int) ([]bot.Ou
 		return nil, fmt.Errorf("pending %s: %w", platform, err)
 	}
 	return out, nil
+}
+
+// MarkSentAll records that the platform accepted these rows, in one
+// transaction. Rows no longer pending (forgotten with their client meanwhile)
+// are skipped.
+func (db *DB) MarkSentAll(ctx context.Context, ids []int64, at time.Time) error {
+	return db.write(ctx, func(t *tx) error {
+		when := t.orNow(at).UnixMilli()
+		for _, id := range ids {
+			if _, err := t.exec(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1
+				WHERE id = ? AND status = 'pending'`, when, id); err != nil {
+				return fmt.Errorf("mark sent %d: %w", id, err)
+			}
+		}
+		return nil
+	})
 }
 
 // MarkSent records that the platform accepted a pending row. A zero at is

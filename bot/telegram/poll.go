@@ -43,6 +43,22 @@ func (a *Adapter) poll(ctx context.Context, h bot.Handler) error {
 		Timeout:        max(1, int(a.cfg.PollTimeout.Round(time.Second)/time.Second)),
 		AllowedUpdates: allowedUpdates(),
 	}
+	// The offset is saved in the background: the next getUpdates confirms the
+	// batch to Telegram anyway, and a crash before the save only fetches the
+	// batch again, which the engine's dedupe absorbs. Waiting for the save
+	// would put a commit between every two polls.
+	saves := make(chan int64, 1)
+	saved := make(chan struct{})
+	go func() {
+		defer close(saved)
+		for o := range saves {
+			a.saveOffset(ctx, o)
+		}
+	}()
+	defer func() {
+		close(saves)
+		<-saved
+	}()
 	for ctx.Err() == nil {
 		cfg.Offset = int(offset)
 		var updates []tgbotapi.Update
@@ -62,7 +78,11 @@ func (a *Adapter) poll(ctx context.Context, h bot.Handler) error {
 			return nil
 		}
 		offset = int64(updates[len(updates)-1].UpdateID) + 1
-		a.saveOffset(ctx, offset)
+		select { // keep only the newest offset waiting
+		case <-saves:
+		default:
+		}
+		saves <- offset
 	}
 	return nil
 }
