@@ -72,7 +72,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	for _, sc := range subcommands() {
 		if sc.name == name {
-			return sc.run(ctx, e, args)
+			err := sc.run(ctx, e, args)
+			if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+				return nil // asked to stop, even while still starting
+			}
+			return err
 		}
 	}
 	if name == "help" {
