@@ -351,6 +351,9 @@ type loadReport struct {
 	heapPeak   uint64
 	stackPeak  uint64
 	goPeak     uint64
+	// cpuProcess and cpuMachine are the CPU this process and the whole
+	// machine used while measuring, in percent of one core; 0 when unknown.
+	cpuProcess, cpuMachine float64
 }
 
 // run warms everybody up, measures for duration and collects the numbers.
@@ -390,6 +393,7 @@ func (lt *loadRun) run(ctx context.Context, duration time.Duration, cpuProfile, 
 	}
 	before := lt.fake.Stats()
 	pollsBefore := lt.fake.Calls("getUpdates")
+	cpuBefore, cpuOK := readCPU()
 	lt.measuring.Store(true)
 	start := time.Now()
 	for _, p := range lt.people {
@@ -408,6 +412,9 @@ func (lt *loadRun) run(ctx context.Context, duration time.Duration, cpuProfile, 
 	lt.stopping.Store(true)
 	lt.measuring.Store(false)
 	rep.measured = time.Since(start)
+	if cpuAfter, ok := readCPU(); ok && cpuOK {
+		rep.cpuProcess, rep.cpuMachine = cpuAfter.since(cpuBefore)
+	}
 	after := lt.fake.Stats()
 	rep.replies = after.MessagesSent - before.MessagesSent
 	rep.polls = lt.fake.Calls("getUpdates") - pollsBefore
@@ -469,10 +476,65 @@ func (r *loadReport) print(w io.Writer) {
 		fmt.Fprintf(w, "polls:           %d getUpdates calls, %.1f updates each\n", r.polls, float64(r.served)/float64(r.polls))
 	}
 	fmt.Fprintf(w, "reply latency:   p50 %s  p95 %s  p99 %s  max %s\n", pct(0.50), pct(0.95), pct(0.99), pct(1))
+	if r.cpuMachine > 0 {
+		fmt.Fprintf(w, "CPU:             this process %.0f%%, the whole machine %.0f%%, of %d%%\n",
+			r.cpuProcess, r.cpuMachine, 100*runtime.NumCPU())
+	}
 	fmt.Fprintf(w, "peak RSS:        %s\n", rss)
 	fmt.Fprintf(w, "Go heap:         peak %.1f MB in objects, %.1f MB in goroutine stacks, %.1f MB held by the Go runtime\n",
 		float64(r.heapPeak)/(1<<20), float64(r.stackPeak)/(1<<20), float64(r.goPeak)/(1<<20))
-	fmt.Fprintf(w, "GOMAXPROCS:      %d\n", runtime.GOMAXPROCS(0))
+}
+
+// cpuTimes are cumulative CPU clock ticks from /proc: this process's, and the
+// whole machine's busy and total over every core.
+type cpuTimes struct{ process, busy, total int64 }
+
+// readCPU reads the CPU counters, so a run on a shared machine can show how
+// much of the machine others took while it measured.
+func readCPU() (cpuTimes, bool) {
+	self, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return cpuTimes{}, false
+	}
+	// Fields after the command name, which is in parentheses: utime and stime
+	// are the 12th and 13th.
+	rest := string(self)
+	if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	f := strings.Fields(rest)
+	stat, err := os.ReadFile("/proc/stat")
+	if err != nil || len(f) < 13 {
+		return cpuTimes{}, false
+	}
+	var t cpuTimes
+	for _, v := range f[11:13] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		t.process += n
+	}
+	line, _, _ := strings.Cut(string(stat), "\n")
+	for i, v := range strings.Fields(line)[1:] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		if i >= 8 {
+			break // guest time is already counted in user time
+		}
+		t.total += n
+		if i != 3 && i != 4 { // idle, iowait
+			t.busy += n
+		}
+	}
+	return t, t.total > 0
+}
+
+// since returns the CPU used between then and t, by this process and by the
+// machine, in percent of one core.
+func (t cpuTimes) since(then cpuTimes) (process, machine float64) {
+	total := float64(t.total - then.total)
+	if total <= 0 {
+		return 0, 0
+	}
+	cores := float64(100 * runtime.NumCPU())
+	return float64(t.process-then.process) / total * cores, float64(t.busy-then.busy) / total * cores
 }
 
 // writeHeapProfile writes the live heap, as of the last garbage collection.
