@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync/atomic"
+	"time"
 
 	"github.com/coachbot/coachbot/flows"
 )
@@ -151,15 +152,42 @@ func (db *DB) run() {
 	}
 }
 
-// gather adds the jobs already waiting, without waiting for more.
+// Group commit lingers briefly for more jobs when they keep coming: many
+// chats handled at once (a poll batch) then share one commit, and its sync,
+// instead of a commit every few jobs. A lone update waits at most lingerQuiet.
+const (
+	lingerQuiet = 100 * time.Microsecond // stop when no job came for this long
+	lingerMax   = time.Millisecond       // and never wait longer than this
+)
+
+// gather adds the jobs already waiting, and those that follow closely.
 func (db *DB) gather(batch []*job) []*job {
+	var timer *time.Timer
+	deadline := time.Now().Add(lingerMax)
 	for len(batch) < maxBatch {
 		select {
 		case j := <-db.jobs:
 			batch = append(batch, j)
+			continue
 		default:
-			return batch
 		}
+		wait := min(lingerQuiet, time.Until(deadline))
+		if wait <= 0 {
+			break
+		}
+		if timer == nil {
+			timer = time.NewTimer(wait)
+			defer timer.Stop()
+		} else {
+			timer.Reset(wait)
+		}
+		select {
+		case j := <-db.jobs:
+			batch = append(batch, j)
+			continue
+		case <-timer.C:
+		}
+		break
 	}
 	return batch
 }
