@@ -211,6 +211,8 @@ func (ln *lane) wake() {
 const (
 	idlePoll  = time.Second
 	readBatch = 1024
+	// sendGrace bounds one send, and so how long Close waits for sends in flight.
+	sendGrace = 15 * time.Second
 )
 
 func (ln *lane) run(ctx context.Context) {
@@ -368,7 +370,14 @@ func (ln *lane) deliver(ctx context.Context, row Outgoing) outcome {
 			return retry
 		}
 	}
-	err := ln.sender.Send(ctx, row.Reply)
+	if ctx.Err() != nil {
+		return retry
+	}
+	// A send that has started finishes even at shutdown: cancelling it half-way
+	// could leave a message delivered but not marked, sent again after restart.
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendGrace)
+	err := ln.sender.Send(sendCtx, row.Reply)
+	cancel()
 	var after *RetryAfterError
 	var perm *PermanentError
 	record := context.WithoutCancel(ctx)
