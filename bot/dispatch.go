@@ -244,7 +244,8 @@ func (ln *lane) markLoop(ctx context.Context) {
 	for {
 		select {
 		case <-ln.marks:
-			ln.markSent(ctx)
+			// ctx only says when to stop; a mark in progress completes.
+			ln.markSent(context.WithoutCancel(ctx))
 		case <-ctx.Done():
 			ln.markSent(context.WithoutCancel(ctx))
 			return
