@@ -116,7 +116,7 @@ func defaultConfig() Config {
 	return Config{
 		DB: "coachbot.db",
 		Telegram: TelegramConfig{
-			APIURL: "https://api.telegram.org", Mode: "polling", PerSecond: 30, ChatPerSecond: 1,
+			APIURL: "https://api.telegram.org", Mode: "polling", PerSecond: 30, ChatPerSecond: 0.9,
 			Webhook: WebhookConfig{Listen: "127.0.0.1:8443"},
 		},
 		Discord: DiscordConfig{APIURL: "https://discord.com"},
