@@ -55,13 +55,7 @@ func coachFlow() *Flow {
 			zoneStep(nil),
 			{Name: "digest_at", Prompt: "coach.digest_at", Input: Text,
 				Options: []Option{{"07:30", "=07:30"}, {"18:00", "=18:00"}},
-				Check: func(_ *Session, _ Answers, v string) (string, string) {
-					c, err := scheduler.ParseClock(v)
-					if err != nil {
-						return "", "input.time"
-					}
-					return c.String(), ""
-				}},
+				Check:   parsed(scheduler.ParseClock, "input.time")},
 			{Name: "often", Prompt: "coach.digest_often", Input: Choice,
 				Options: []Option{{"daily", "btn.daily"}, {"weekly", "btn.weekly_monday"}}},
 		},
@@ -116,10 +110,7 @@ func runApprove(s *Session, args string) error {
 
 // planCoach schedules the coach's next digest.
 func planCoach(tx Tx, c Coach, now time.Time) error {
-	loc, err := time.LoadLocation(c.Zone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := zoneOf(c.Zone)
 	at, err := scheduler.ParseClock(c.DigestAt)
 	if err != nil {
 		at = scheduler.Clock{Hour: 18}
@@ -149,10 +140,7 @@ func (s *Session) coachZone() *time.Location {
 	if err != nil {
 		return time.UTC
 	}
-	if loc, err := time.LoadLocation(c.Zone); err == nil {
-		return loc
-	}
-	return time.UTC
+	return zoneOf(c.Zone)
 }
 
 func showClients(s *Session, _ string) error {
@@ -213,8 +201,9 @@ func showClient(s *Session, args string) error {
 	}
 	text := s.T("coach.client_header", "name", displayName(c)) + "\n\n" + s.renderClient(v, true)
 	if !c.NextSession.IsZero() {
-		coach, _ := s.tx.Coach(s.msg.UserID)
-		text += "\n\n" + s.T("coach.next_session", "when", s.sessionTimeFor(c, coach))
+		// The coach reads it in their own zone.
+		when := c.NextSession.In(s.coachZone()).Format("Monday 2 January, 15:04")
+		text += "\n\n" + s.T("coach.next_session", "when", when)
 	}
 	return s.reply(bot.Reply{Text: text})
 }
@@ -243,7 +232,7 @@ func runSession(s *Session, args string) error {
 		return err
 	}
 	coach, _ := s.tx.Coach(s.msg.UserID)
-	if err := s.sendTo(c.ChatID, "", s.T("client.session_set", "coach", coach.Name, "when", s.sessionTimeFor(c, coach))); err != nil {
+	if err := s.sendTo(c.ChatID, "", s.T("client.session_set", "coach", coach.Name, "when", sessionTime(c))); err != nil {
 		return err
 	}
 	return s.say("coach.session_set", "name", displayName(c), "when", at.In(s.coachZone()).Format("Monday 2 January 15:04"))
@@ -279,15 +268,9 @@ func parseSessionTime(s string, loc *time.Location) (time.Time, error) {
 	return scheduler.At(d, c, loc), nil
 }
 
-// sessionTime says when the client's next session is, in the client's zone.
-func (s *Session) sessionTime(coach Coach) string { return s.sessionTimeFor(s.client, coach) }
-
-func (s *Session) sessionTimeFor(c Client, _ Coach) string {
-	loc, err := time.LoadLocation(c.Zone)
-	if err != nil {
-		loc = time.UTC
-	}
-	return c.NextSession.In(loc).Format("Monday 2 January, 15:04")
+// sessionTime says when a client's next session is, in the client's zone.
+func sessionTime(c Client) string {
+	return c.NextSession.In(zoneOf(c.Zone)).Format("Monday 2 January, 15:04")
 }
 
 // runSuggest offers a client an experiment. The client accepts, reshapes or
@@ -447,11 +430,7 @@ func (e *Engine) sweepCoach(tx Tx, coachID string, due []Due, now time.Time) err
 	if err := dropAll(tx, due[:len(due)-1]); err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(coach.Zone)
-	if err != nil {
-		loc = time.UTC
-	}
-	p := scheduler.Prefs{Zone: loc}
+	p := scheduler.Prefs{Zone: zoneOf(coach.Zone)}
 	if p.Fresh(latest.At, now, freshFor[DueDigest]) || latest.At.Equal(now) {
 		s := &Session{e: e, tx: tx, now: now, kind: DueDigest,
 			msg: bot.Message{ChatID: coach.ChatID, UserID: coach.ID, Name: coach.Name}}

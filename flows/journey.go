@@ -39,41 +39,35 @@ func goTo(step string) func(*Session, Answers) string {
 	return func(*Session, Answers) string { return step }
 }
 
+// parsed is a Step.Check that accepts what parse accepts and stores it in its
+// canonical form ("zurich" becomes "Europe/Zurich", "9" becomes "09:00").
+func parsed[T fmt.Stringer](parse func(string) (T, error), problem string) func(*Session, Answers, string) (string, string) {
+	return func(_ *Session, _ Answers, v string) (string, string) {
+		x, err := parse(v)
+		if err != nil {
+			return "", problem
+		}
+		return x.String(), ""
+	}
+}
+
 // Shared steps: the same question in onboarding and in /settings.
 
 func zoneStep(skip func(*Session, Answers) bool) *Step {
 	return &Step{Name: "zone", Prompt: "ask.zone", Input: Text, Skip: skip,
-		Check: func(_ *Session, _ Answers, v string) (string, string) {
-			loc, err := scheduler.ParseZone(v)
-			if err != nil {
-				return "", "input.zone"
-			}
-			return loc.String(), ""
-		}}
+		Check: parsed(scheduler.ParseZone, "input.zone")}
 }
 
 func checkInTimeStep(skip func(*Session, Answers) bool) *Step {
 	return &Step{Name: "time", Prompt: "ask.checkin_time", Input: Text, Skip: skip,
 		Options: []Option{{"08:00", "=08:00"}, {"12:30", "=12:30"}, {"18:00", "=18:00"}},
-		Check: func(s *Session, _ Answers, v string) (string, string) {
-			c, err := scheduler.ParseClock(v)
-			if err != nil {
-				return "", "input.time"
-			}
-			return c.String(), ""
-		}}
+		Check:   parsed(scheduler.ParseClock, "input.time")}
 }
 
 func restDaysStep(skip func(*Session, Answers) bool) *Step {
 	return &Step{Name: "restdays", Prompt: "ask.rest_days", Input: Text, Skip: skip,
 		Options: []Option{{"Sat Sun", "=Sat Sun"}, {"Sun", "=Sun"}, {"none", "btn.no_rest_days"}},
-		Check: func(_ *Session, _ Answers, v string) (string, string) {
-			w, err := scheduler.ParseWeekdays(v)
-			if err != nil {
-				return "", "input.weekdays"
-			}
-			return w.String(), ""
-		}}
+		Check:   parsed(scheduler.ParseWeekdays, "input.weekdays")}
 }
 
 // /start: consent first, then what the rhythm needs.
@@ -540,8 +534,12 @@ func forgetFlow() *Flow {
 }
 
 // zone is the client's time zone, UTC until they choose one.
-func (s *Session) zone() *time.Location {
-	if loc, err := time.LoadLocation(s.client.Zone); err == nil && s.client.Zone != "" {
+func (s *Session) zone() *time.Location { return zoneOf(s.client.Zone) }
+
+// zoneOf loads a stored zone name; names are validated when stored, so UTC
+// stands in only for "not chosen yet".
+func zoneOf(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil {
 		return loc
 	}
 	return time.UTC

@@ -258,7 +258,7 @@ func (s *Session) sessionEve() error {
 	if err != nil {
 		return err
 	}
-	brief := s.T("brief.header", "client", displayName(s.client), "when", s.sessionTime(coach)) + "\n\n" + s.renderClient(v, true)
+	brief := s.T("brief.header", "client", displayName(s.client), "when", sessionTime(s.client)) + "\n\n" + s.renderClient(v, true)
 	return s.sendTo(coach.ChatID, DueBrief, brief)
 }
 
