@@ -33,3 +33,33 @@ func TestForgetDeletesSentReplies(t *testing.T) {
 		t.Fatalf("outbox rows after Forget = %d, want only the goodbye", got)
 	}
 }
+
+func TestMarkSentAll(t *testing.T) {
+	db, _ := openDB(t)
+	ctx := context.Background()
+	update(t, db, func(tx flows.Tx) error {
+		for _, text := range []string{"one", "two", "three"} {
+			if err := tx.Send(bot.Reply{ChatID: "telegram:1", Text: text}, t0); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	rows, err := db.Pending(ctx, bot.Telegram, 0)
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("pending = %v, %v", rows, err)
+	}
+	if err := db.MarkSentAll(ctx, []int64{rows[0].ID, rows[2].ID, 999}, t0); err != nil {
+		t.Fatal(err)
+	}
+	left, err := db.PendingAfter(ctx, bot.Telegram, 0, 0)
+	if err != nil || len(left) != 1 || left[0].Reply.Text != "two" {
+		t.Fatalf("pending after marking = %+v, %v; want only two", left, err)
+	}
+	if got, _ := db.PendingAfter(ctx, bot.Telegram, left[0].ID, 0); len(got) != 0 {
+		t.Fatalf("PendingAfter its own ID returned %+v", got)
+	}
+	if got := count(t, db, "outbox", "status = 'sent'"); got != 2 {
+		t.Fatalf("sent rows = %d, want 2", got)
+	}
+}

@@ -74,13 +74,16 @@ func (db *DB) PendingAfter(ctx context.Context, platform string, after int64, li
 // transaction. Rows no longer pending (forgotten with their client meanwhile)
 // are skipped.
 func (db *DB) MarkSentAll(ctx context.Context, ids []int64, at time.Time) error {
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return fmt.Errorf("mark sent: %w", err)
+	}
 	return db.write(ctx, func(t *tx) error {
-		when := t.orNow(at).UnixMilli()
-		for _, id := range ids {
-			if _, err := t.exec(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1
-				WHERE id = ? AND status = 'pending'`, when, id); err != nil {
-				return fmt.Errorf("mark sent %d: %w", id, err)
-			}
+		// One statement for the whole list: the IDs travel as a JSON array.
+		if _, err := t.exec(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1
+			WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'`,
+			t.orNow(at).UnixMilli(), string(list)); err != nil {
+			return fmt.Errorf("mark sent: %w", err)
 		}
 		return nil
 	})
