@@ -37,7 +37,11 @@ func (s *Session) isAdmin() bool { return slices.Contains(s.e.cfg.Admins, s.msg.
 // runCoach makes the writer a coach, with the coach code or as an admin.
 func runCoach(s *Session, args string) error {
 	if s.isCoach() {
-		return s.say("coach.already")
+		// Running it again changes the coach's zone and digest rhythm.
+		if err := s.say("coach.already"); err != nil {
+			return err
+		}
+		return s.begin("coach", "")
 	}
 	code := s.e.cfg.CoachCode
 	if !s.isAdmin() && (code == "" || args != code) {
@@ -62,6 +66,12 @@ func coachFlow() *Flow {
 		Done: func(s *Session, a Answers) error {
 			c := Coach{ID: s.msg.UserID, ChatID: s.msg.ChatID, Name: s.msg.Name, Zone: a["zone"],
 				DigestAt: a["digest_at"], DigestWeekly: a["often"] == "weekly", DigestWeekday: time.Monday, CreatedAt: s.now}
+			if old, err := s.tx.Coach(c.ID); err == nil {
+				c.CreatedAt = old.CreatedAt
+				if err := dropPending(s.tx, c.ID, DueDigest, s.now); err != nil {
+					return err
+				}
+			}
 			if c.Name == "" {
 				c.Name = s.T("coach.default_name")
 			}

@@ -76,18 +76,7 @@ func (s *Session) closeInvitation() error {
 	if err := s.markAnswered(); err != nil {
 		return err
 	}
-	ds, err := s.tx.DueSince(s.client.ID, s.now.Add(-24*time.Hour))
-	if err != nil {
-		return err
-	}
-	for _, d := range ds {
-		if d.Kind == DueNudge && d.Status == DuePending {
-			if err := drop(s.tx, d); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return dropPending(s.tx, s.client.ID, DueNudge, s.now)
 }
 
 // latestAction is the most recent running experiment, or "".

@@ -476,3 +476,21 @@ func TestAssessmentAndProgress(t *testing.T) {
 	}
 	expect(t, c.send("/progress"), "How your skills have moved", "saying no: from aware of the gap to doing it with effort")
 }
+
+func TestCoachChangesDigestTime(t *testing.T) {
+	w, coach, ana, _ := coachWorld(t)
+	expect(t, coach.send("/coach"), "adjust your settings", "time zone")
+	coach.send("Europe/Zurich")
+	coach.send("07:30")
+	expect(t, coach.press("Daily"), "You're set up as a coach")
+	ana.designAction("walk 10 minutes after lunch")
+	var digests []string
+	for _, d := range w.live(24*time.Hour, 15*time.Minute, nil) {
+		if d.kind == flows.DueDigest {
+			digests = append(digests, d.at.In(zurich).Format("15:04"))
+		}
+	}
+	if strings.Join(digests, " ") != "07:30" {
+		t.Fatalf("digests at %v, want one at 07:30 and none at the old 18:00", digests)
+	}
+}

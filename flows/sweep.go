@@ -172,6 +172,23 @@ func drop(tx Tx, d Due) error {
 	return tx.UpdateDue(d)
 }
 
+// dropPending lets go of a recipient's pending moments of one kind, before
+// they are planned anew.
+func dropPending(tx Tx, recipient, kind string, now time.Time) error {
+	ds, err := tx.DueSince(recipient, now.Add(-48*time.Hour))
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if d.Kind == kind && d.Status == DuePending {
+			if err := drop(tx, d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func dropAll(tx Tx, ds []Due) error {
 	for _, d := range ds {
 		if err := drop(tx, d); err != nil {
