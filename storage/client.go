@@ -33,10 +33,14 @@ func scanClient(scan func(dest ...any) error) (flows.Client, error) {
 
 // Client returns a client by ID; flows.ErrNotFound when there is none.
 func (t *tx) Client(id string) (flows.Client, error) {
+	if c, ok := t.cachedClient(id); ok {
+		return c, nil
+	}
 	c, err := scanClient(t.row(`SELECT `+clientColumns+` FROM clients WHERE id = ?`, id).Scan)
 	if err != nil {
 		return flows.Client{}, fmt.Errorf("client %s: %w", id, err)
 	}
+	t.rememberClient(c)
 	return c, nil
 }
 
@@ -90,6 +94,7 @@ func (t *tx) ClientByName(coachID, name string) (flows.Client, error) {
 // SaveClient inserts or replaces a client. UpdatedAt is set from the DB's clock;
 // CreatedAt is kept from the first save (the DB's clock when it was zero).
 func (t *tx) SaveClient(c flows.Client) error {
+	t.forgetClient(c.ID)
 	now := t.now()
 	_, err := t.exec(`INSERT INTO clients (`+clientColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -118,6 +123,7 @@ func (t *tx) SaveClient(c flows.Client) error {
 // after Forget in the same transaction (a goodbye) survive. Forgetting a client
 // who is not stored is not an error: whatever else is keyed by the ID still goes.
 func (t *tx) Forget(clientID string) error {
+	t.forgetClient(clientID)
 	var chatID string
 	err := t.row(`SELECT chat_id FROM clients WHERE id = ?`, clientID).Scan(&chatID)
 	if err != nil && !errors.Is(err, flows.ErrNotFound) {

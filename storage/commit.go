@@ -18,7 +18,15 @@ type writer struct {
 	conn  *sql.Conn
 	cache bool
 	stmts map[string]*sql.Stmt
+	// clients caches client rows as committed, for the lookup every message
+	// starts with. Only the writer goroutine touches it, and the writer is the
+	// only way to change the database, so it cannot go stale; what a job that
+	// fails or a batch that rolls back touched is dropped from it.
+	clients map[string]flows.Client
 }
+
+// clientCacheMax bounds the client cache; past it the cache starts over.
+const clientCacheMax = 20000
 
 // stmt returns query prepared on the writer connection, preparing it on first use.
 func (w *writer) stmt(query string) (*sql.Stmt, error) {
@@ -205,6 +213,7 @@ func (db *DB) commit(batch []*job) {
 		}
 		// An update left the writer goroutine without returning (runtime.Goexit):
 		// nothing of this batch can be trusted, so nothing of it commits.
+		clear(w.clients)
 		if err := w.exec("ROLLBACK"); err != nil {
 			db.logger.Warn("rollback after aborted batch", "err", err)
 		}
@@ -256,6 +265,7 @@ func (db *DB) commit(batch []*job) {
 		}
 	}
 	if broken != nil {
+		clear(w.clients)
 		if err := w.exec("ROLLBACK"); err != nil {
 			db.logger.Warn("rollback after failed batch", "err", err)
 		}
@@ -278,8 +288,12 @@ func (db *DB) runJob(j *job) error {
 	if err := w.exec("SAVEPOINT j"); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
-	j.err = db.call(j.fn)
+	t := &tx{ctx: context.Background(), w: db.w, now: db.now}
+	j.err = db.call(t, j.fn)
 	if j.err != nil {
+		for _, id := range t.touched {
+			delete(w.clients, id)
+		}
 		// If SQLite rolled the whole transaction back by itself (I/O error, full
 		// disk), the savepoint is gone and this fails: the batch is lost.
 		if err := w.exec("ROLLBACK TO j"); err != nil {
@@ -292,9 +306,8 @@ func (db *DB) runJob(j *job) error {
 	return nil
 }
 
-// call runs fn with a fresh Tx and turns a panic into an error.
-func (db *DB) call(fn func(*tx) error) (err error) {
-	t := &tx{ctx: context.Background(), w: db.w, now: db.now}
+// call runs fn with the job's Tx and turns a panic into an error.
+func (db *DB) call(t *tx, fn func(*tx) error) (err error) {
 	defer t.end()
 	defer func() {
 		if r := recover(); r != nil {

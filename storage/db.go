@@ -130,7 +130,7 @@ func (db *DB) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("writer: %w", err)
 	}
-	db.w = &writer{conn: conn, cache: db.cache, stmts: make(map[string]*sql.Stmt)}
+	db.w = &writer{conn: conn, cache: db.cache, stmts: make(map[string]*sql.Stmt), clients: make(map[string]flows.Client)}
 	if err := db.migrate(ctx, conn); err != nil {
 		return err
 	}

@@ -113,6 +113,9 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, reason string) error {
 // is gone.
 func (db *DB) MarkUnreachable(ctx context.Context, id int64, chatID string) error {
 	return db.finish(ctx, "mark unreachable", id, func(t *tx) (sql.Result, error) {
+		if t.w != nil {
+			clear(t.w.clients) // rare: start the cache over rather than find the chat's clients
+		}
 		if _, err := t.exec(`UPDATE clients SET unreachable = 1, updated_at = ? WHERE chat_id = ? AND unreachable = 0`,
 			t.now().UnixMilli(), chatID); err != nil {
 			return nil, err

@@ -17,6 +17,40 @@ type tx struct {
 	rtx  *sql.Tx // set inside View
 	now  func() time.Time
 	done bool
+	// touched lists the client IDs this Tx put into or took out of the
+	// writer's client cache, to drop again if its job rolls back.
+	touched []string
+}
+
+// cachedClient returns a client from the writer's cache.
+func (t *tx) cachedClient(id string) (flows.Client, bool) {
+	if t.w == nil || t.done {
+		return flows.Client{}, false
+	}
+	c, ok := t.w.clients[id]
+	return c, ok
+}
+
+// rememberClient puts a client row just read into the writer's cache.
+func (t *tx) rememberClient(c flows.Client) {
+	if t.w == nil {
+		return
+	}
+	if len(t.w.clients) >= clientCacheMax {
+		clear(t.w.clients)
+	}
+	t.w.clients[c.ID] = c
+	t.touched = append(t.touched, c.ID)
+}
+
+// forgetClient drops a client the Tx is about to change from the cache; the
+// next read fetches the row as written.
+func (t *tx) forgetClient(id string) {
+	if t.w == nil {
+		return
+	}
+	delete(t.w.clients, id)
+	t.touched = append(t.touched, id)
 }
 
 var _ flows.Tx = (*tx)(nil)
