@@ -593,21 +593,11 @@ type messageBody struct {
 
 func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	ch := r.PathValue("channel")
-	body, files, err := readMessageBody(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalidFormBody, err.Error())
+	nm, ok := readNewMessage(w, r)
+	if !ok {
 		return
 	}
-	rows, err := parseRows(body.Components)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalidFormBody, err.Error())
-		return
-	}
-	content := deref(body.Content)
-	if err := checkMessage(content, rows, files); err != nil {
-		writeError(w, http.StatusBadRequest, err.code, err.msg)
-		return
-	}
+	content, rows, files := nm.content, nm.rows, nm.files
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -689,6 +679,35 @@ func (s *Server) messageJSON(m *Sent) map[string]any {
 
 // readMessageBody reads a JSON body or a multipart body with payload_json and
 // files[n] parts, as discordgo sends when there are attachments.
+// newMessage is the checked body of a message being created.
+type newMessage struct {
+	body    messageBody
+	content string
+	rows    [][]Button
+	files   []File
+}
+
+// readNewMessage reads and checks the body of a new message as Discord would,
+// answering 400 itself when it is refused.
+func readNewMessage(w http.ResponseWriter, r *http.Request) (newMessage, bool) {
+	var m newMessage
+	var err error
+	m.body, m.files, err = readMessageBody(r)
+	if err == nil {
+		m.rows, err = parseRows(m.body.Components)
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, codeInvalidFormBody, err.Error())
+		return m, false
+	}
+	m.content = deref(m.body.Content)
+	if err := checkMessage(m.content, m.rows, m.files); err != nil {
+		writeError(w, http.StatusBadRequest, err.code, err.msg)
+		return m, false
+	}
+	return m, true
+}
+
 func readMessageBody(r *http.Request) (messageBody, []File, error) {
 	var body messageBody
 	var files []File
@@ -1168,21 +1187,11 @@ func (s *Server) deleteOriginal(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) followup(w http.ResponseWriter, r *http.Request) {
-	body, files, err := readMessageBody(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalidFormBody, err.Error())
+	nm, ok := readNewMessage(w, r)
+	if !ok {
 		return
 	}
-	rows, err := parseRows(body.Components)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalidFormBody, err.Error())
-		return
-	}
-	content := deref(body.Content)
-	if err := checkMessage(content, rows, files); err != nil {
-		writeError(w, http.StatusBadRequest, err.code, err.msg)
-		return
-	}
+	body, content, rows, files := nm.body, nm.content, nm.rows, nm.files
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	in, ok := s.byToken[r.PathValue("token")]

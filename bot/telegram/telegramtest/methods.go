@@ -19,6 +19,23 @@ const (
 
 var commandName = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
 
+// textAndKeyboard reads and checks the text and inline keyboard of a message
+// being sent or edited; Telegram words the too-long error differently for each.
+func (r *request) textAndKeyboard(tooLong string) (string, [][]Button, *apiError) {
+	text, e := visibleText(r.params["text"], r.params["parse_mode"])
+	if e != nil {
+		return "", nil, e
+	}
+	if strings.TrimSpace(text) == "" {
+		return "", nil, badRequest("message text is empty")
+	}
+	if utf16Len(text) > maxTextUnits {
+		return "", nil, badRequest("%s", tooLong)
+	}
+	rows, e := r.keyboard()
+	return text, rows, e
+}
+
 func (s *Server) getMe(*request) (any, *apiError) {
 	u := s.botUser()
 	u.CanJoinGroups = true
@@ -26,17 +43,7 @@ func (s *Server) getMe(*request) (any, *apiError) {
 }
 
 func (s *Server) sendMessage(r *request) (any, *apiError) {
-	text, e := visibleText(r.params["text"], r.params["parse_mode"])
-	if e != nil {
-		return nil, e
-	}
-	if strings.TrimSpace(text) == "" {
-		return nil, badRequest("message text is empty")
-	}
-	if utf16Len(text) > maxTextUnits {
-		return nil, badRequest("message is too long")
-	}
-	rows, e := r.keyboard()
+	text, rows, e := r.textAndKeyboard("message is too long")
 	if e != nil {
 		return nil, e
 	}
@@ -114,17 +121,7 @@ func (s *Server) answerCallbackQuery(r *request) (any, *apiError) {
 }
 
 func (s *Server) editMessageText(r *request) (any, *apiError) {
-	text, e := visibleText(r.params["text"], r.params["parse_mode"])
-	if e != nil {
-		return nil, e
-	}
-	if strings.TrimSpace(text) == "" {
-		return nil, badRequest("message text is empty")
-	}
-	if utf16Len(text) > maxTextUnits {
-		return nil, badRequest("MESSAGE_TOO_LONG")
-	}
-	rows, e := r.keyboard()
+	text, rows, e := r.textAndKeyboard("MESSAGE_TOO_LONG")
 	if e != nil {
 		return nil, e
 	}
