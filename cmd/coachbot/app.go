@@ -162,7 +162,15 @@ func (a *app) console(ctx context.Context, e env, name string) error {
 	if interactive {
 		fmt.Fprintf(e.stdout, "coachbot %s: chatting as console:%s on %s. Type /start to begin, Ctrl-D to leave.\n", version, name, a.cfg.DB)
 	}
-	return con.Run(ctx, a.engine, func(ctx context.Context) error { return d.Flush(ctx, bot.Console) })
+	// Invitations and nudges come in the console too; it shows what they
+	// queued within a second.
+	ticker, err := a.newTicker(func() {})
+	if err != nil {
+		return err
+	}
+	ticker.Start(ctx)
+	err = con.Run(ctx, a.engine, func(ctx context.Context) error { return d.Flush(ctx, bot.Console) })
+	return errors.Join(err, ticker.Close())
 }
 
 func defaultName(e env) string {

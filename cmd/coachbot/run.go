@@ -116,20 +116,8 @@ func (a *app) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ticker := scheduler.NewTicker(a.logger.With("component", "scheduler"))
-	if err := ticker.Add("@every 1m", "sweep", func(ctx context.Context) {
-		if _, err := a.engine.Sweep(ctx); err != nil {
-			a.logger.Error("sweep", "err", err)
-		}
-		l.dispatcher.Kick()
-	}); err != nil {
-		return errors.Join(err, l.Close())
-	}
-	if err := ticker.Add("@every 6h", "prune", func(ctx context.Context) {
-		if err := a.db.Prune(ctx, time.Now().Add(-30*24*time.Hour)); err != nil {
-			a.logger.Error("prune", "err", err)
-		}
-	}); err != nil {
+	ticker, err := a.newTicker(l.dispatcher.Kick)
+	if err != nil {
 		return errors.Join(err, l.Close())
 	}
 	ticker.Start(ctx)
@@ -140,4 +128,26 @@ func (a *app) serve(ctx context.Context) error {
 	case first = <-l.errs:
 	}
 	return errors.Join(first, ticker.Close(), l.Close())
+}
+
+// newTicker returns the cron ticks: the due sweep every minute (kick wakes the
+// delivery of what it queued) and the clean-up of old records.
+func (a *app) newTicker(kick func()) (*scheduler.Ticker, error) {
+	ticker := scheduler.NewTicker(a.logger.With("component", "scheduler"))
+	if err := ticker.Add("@every 1m", "sweep", func(ctx context.Context) {
+		if _, err := a.engine.Sweep(ctx); err != nil {
+			a.logger.Error("sweep", "err", err)
+		}
+		kick()
+	}); err != nil {
+		return nil, err
+	}
+	if err := ticker.Add("@every 6h", "prune", func(ctx context.Context) {
+		if err := a.db.Prune(ctx, time.Now().Add(-30*24*time.Hour)); err != nil {
+			a.logger.Error("prune", "err", err)
+		}
+	}); err != nil {
+		return nil, err
+	}
+	return ticker, nil
 }
