@@ -26,7 +26,7 @@ type deliveryRig struct {
 	fake *telegramtest.Server
 	db   *storage.DB
 	d    *bot.Dispatcher
-	log  *tgBuffer
+	log  *syncBuffer
 	// opened are the chats messages were queued for.
 	opened []int64
 }
@@ -39,7 +39,7 @@ func newDeliveryRig(t testing.TB, limits bot.Limits) *deliveryRig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	log := &tgBuffer{}
+	log := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	tg, err := telegram.New(context.Background(), telegram.Config{Token: fake.Token(), APIURL: fake.URL(), Logger: logger}, db)
 	if err != nil {

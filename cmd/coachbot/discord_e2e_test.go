@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -35,31 +34,13 @@ const dcAckDeadline = 3 * time.Second
 // dcCoachCode is the coach code in the test configuration.
 const dcCoachCode = "let-me-coach"
 
-// dcLogBuffer collects the program's logs, written from many goroutines.
-type dcLogBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *dcLogBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *dcLogBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // dcBot is `coachbot run` running in a goroutine.
 type dcBot struct {
 	t      testing.TB
 	cancel context.CancelFunc
 	exited chan struct{} // closed when run has returned err
 	err    error
-	logs   *dcLogBuffer
+	logs   *syncBuffer
 	once   sync.Once
 }
 
@@ -87,10 +68,10 @@ func startDCBot(t testing.TB, dc *discordtest.Server, cfg, db string) *dcBot {
 	t.Helper()
 	sessions := dc.Sessions()
 	ctx, cancel := context.WithCancel(context.Background())
-	b := &dcBot{t: t, cancel: cancel, exited: make(chan struct{}), logs: &dcLogBuffer{}}
+	b := &dcBot{t: t, cancel: cancel, exited: make(chan struct{}), logs: &syncBuffer{}}
 	go func() {
 		defer close(b.exited)
-		b.err = run(ctx, []string{"run", "-config", cfg, "-db", db}, noEnv, strings.NewReader(""), &dcLogBuffer{}, b.logs)
+		b.err = run(ctx, []string{"run", "-config", cfg, "-db", db}, noEnv, strings.NewReader(""), &syncBuffer{}, b.logs)
 	}()
 	t.Cleanup(func() {
 		b.stop()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,7 +14,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,40 +27,21 @@ import (
 // machine may be busy, and only ever reached when something is broken.
 const tgWait = 20 * time.Second
 
-// tgBuffer is a bytes.Buffer safe to write from the program's goroutines while
-// the test reads it.
-type tgBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *tgBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *tgBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // tgProgram is `coachbot run` started in-process.
 type tgProgram struct {
 	t      testing.TB
 	cancel context.CancelFunc
 	done   chan error
-	stderr *tgBuffer
+	stderr *syncBuffer
 }
 
 // startTGProgram runs the whole program with args until stop is called.
 func startTGProgram(t testing.TB, args ...string) *tgProgram {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &tgProgram{t: t, cancel: cancel, done: make(chan error, 1), stderr: &tgBuffer{}}
+	p := &tgProgram{t: t, cancel: cancel, done: make(chan error, 1), stderr: &syncBuffer{}}
 	go func() {
-		p.done <- run(ctx, args, noEnv, strings.NewReader(""), &tgBuffer{}, p.stderr)
+		p.done <- run(ctx, args, noEnv, strings.NewReader(""), &syncBuffer{}, p.stderr)
 	}()
 	t.Cleanup(func() {
 		cancel()
