@@ -118,3 +118,10 @@ type PermanentError struct {
 
 func (e *PermanentError) Error() string { return "permanent: " + e.Err.Error() }
 func (e *PermanentError) Unwrap() error { return e.Err }
+
+// Batch is a batch of raw updates a poller stored as it received them, kept
+// until every update in it is handled.
+type Batch struct {
+	ID   int64
+	Data []byte
+}

@@ -104,6 +104,8 @@ func (d *Dispatcher) Register(platform string, s Sender, l Limits) {
 		sender:   s,
 		limits:   l,
 		kick:     make(chan struct{}, 1),
+		wakeup:   make(chan struct{}, 1),
+		known:    make(map[int64]struct{}),
 		marks:    make(chan struct{}, 1),
 		queues:   make(map[string][]Outgoing),
 		busy:     make(map[string]bool),
@@ -129,11 +131,34 @@ func (d *Dispatcher) Start(ctx context.Context) {
 	}
 }
 
-// Kick wakes every platform lane to look for new rows at once. The engine's
-// wiring calls it after each commit; without it rows still leave within a second.
+// Kick wakes every platform lane to read the outbox at once, for rows written
+// by other processes; without it they still leave within a second. Rows this
+// process commits arrive through Offer instead.
 func (d *Dispatcher) Kick() {
 	for _, ln := range d.lanes {
-		ln.wake()
+		select {
+		case ln.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Offer hands the dispatcher rows just committed to the outbox, oldest first,
+// so they leave at once instead of being read back. It never blocks: storage
+// calls it right after each commit. Rows of on-demand platforms are left for
+// Flush, and rows a lane already has are ignored, so a row offered and also
+// read from the outbox goes out once.
+func (d *Dispatcher) Offer(rows []Outgoing) {
+	for _, row := range rows {
+		platform, _, err := SplitID(row.Reply.ChatID)
+		ln := d.lanes[platform]
+		if err != nil || ln == nil || ln.limits.OnDemand {
+			continue
+		}
+		ln.mu.Lock()
+		ln.takeLocked(row)
+		ln.mu.Unlock()
+		ln.poke()
 	}
 }
 
@@ -177,23 +202,31 @@ func (d *Dispatcher) Close() error {
 	return nil
 }
 
-// lane delivers one platform's rows. It reads each new outbox row once (after
-// a cursor) into a queue per chat, and sends the head of each idle chat's queue.
+// lane delivers one platform's rows. Rows come in offered by the process that
+// committed them, or read from the outbox (at start, and every second for rows
+// other processes wrote), into a queue per chat; the head of each idle chat's
+// queue is sent.
 type lane struct {
 	d        *Dispatcher
 	platform string
 	sender   Sender
 	limits   Limits
 	global   *rate.Limiter
-	kick     chan struct{}
+	kick     chan struct{} // read the outbox now
+	wakeup   chan struct{} // chats became ready
 	marks    chan struct{} // sent rows wait to be recorded
 	slots    chan struct{}
 	logger   *slog.Logger
 	flushMu  sync.Mutex // one Flush at a time
 
-	mu       sync.Mutex
-	cursor   int64                 // newest row read from the outbox
+	mu sync.Mutex
+	// cursor and known say which rows the lane has taken in: every row up to
+	// cursor, and those in known above it (offered, or read ahead).
+	cursor   int64
+	known    map[int64]struct{}
+	topKnown int64                 // the highest ID in known
 	queues   map[string][]Outgoing // per chat, oldest first, not yet finished
+	ready    []string              // idle chats whose head can go now
 	busy     map[string]bool       // chats with a send in flight
 	holdOff  map[string]time.Time  // chats waiting out a retry delay
 	attempts map[int64]int
@@ -201,10 +234,28 @@ type lane struct {
 	sent     []int64 // delivered, not yet marked sent
 }
 
-func (ln *lane) wake() {
+func (ln *lane) poke() {
 	select {
-	case ln.kick <- struct{}{}:
+	case ln.wakeup <- struct{}{}:
 	default:
+	}
+}
+
+// takeLocked queues a row unless the lane has it already.
+func (ln *lane) takeLocked(row Outgoing) {
+	if row.ID <= ln.cursor {
+		return
+	}
+	if _, dup := ln.known[row.ID]; dup {
+		return
+	}
+	ln.known[row.ID] = struct{}{}
+	ln.topKnown = max(ln.topKnown, row.ID)
+	chat := row.Reply.ChatID
+	q := ln.queues[chat]
+	ln.queues[chat] = append(q, row)
+	if len(q) == 0 { // neither busy nor held: those keep their head queued
+		ln.ready = append(ln.ready, chat)
 	}
 }
 
@@ -224,6 +275,7 @@ func (ln *lane) run(ctx context.Context) {
 		stopMarks()
 		marker.Wait()
 	}()
+	var readAt time.Time // the next outbox read; zero reads at once
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -231,11 +283,58 @@ func (ln *lane) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-ln.kick:
+			readAt = time.Time{}
+		case <-ln.wakeup:
 		case <-timer.C:
 		}
-		next := ln.sweep(ctx, &sends)
-		timer.Reset(next)
+		now := ln.d.now()
+		if !now.Before(readAt) {
+			readAt = now.Add(idlePoll)
+			if ln.read(ctx) {
+				readAt = now // more to read
+			}
+		}
+		sleep := min(ln.start(ctx, &sends, now), readAt.Sub(now))
+		timer.Reset(max(sleep, time.Millisecond))
 	}
+}
+
+// read takes in pending rows the lane does not have yet, and reports whether
+// there are more to read.
+func (ln *lane) read(ctx context.Context) bool {
+	ln.mu.Lock()
+	after, top := ln.cursor, max(ln.cursor, ln.topKnown)
+	ln.mu.Unlock()
+	rows, err := ln.d.outbox.PendingAfter(ctx, ln.platform, after, readBatch)
+	if err != nil {
+		if ctx.Err() == nil {
+			ln.logger.Error("read outbox", "err", err)
+		}
+		return false
+	}
+	more := len(rows) == readBatch
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	for _, row := range rows {
+		ln.takeLocked(row)
+	}
+	// Rows committed after the read began have higher IDs than any it could
+	// see, including those offered before it began: when the read got to the
+	// end, the cursor may pass all of these.
+	if more {
+		top = rows[len(rows)-1].ID
+	} else if len(rows) > 0 {
+		top = max(top, rows[len(rows)-1].ID)
+	}
+	if top > ln.cursor {
+		ln.cursor = top
+		for id := range ln.known {
+			if id <= top {
+				delete(ln.known, id)
+			}
+		}
+	}
+	return more
 }
 
 // markLoop records delivered rows as sent, many per transaction, until ctx
@@ -267,48 +366,32 @@ func (ln *lane) markSent(ctx context.Context) {
 	}
 }
 
-// sweep reads new rows and starts a send for the head of every idle chat's
-// queue. It returns how long to sleep before looking again.
-func (ln *lane) sweep(ctx context.Context, sends *sync.WaitGroup) time.Duration {
-	rows, err := ln.d.outbox.PendingAfter(ctx, ln.platform, ln.cursor, readBatch)
-	if err != nil {
-		if ctx.Err() == nil {
-			ln.logger.Error("read outbox", "err", err)
-		}
-		return idlePoll
-	}
+// start sends the head of every ready chat's queue, and of every chat whose
+// retry delay is over. It returns how long until the next delay ends.
+func (ln *lane) start(ctx context.Context, sends *sync.WaitGroup, now time.Time) time.Duration {
 	sleep := idlePoll
-	if len(rows) == readBatch {
-		sleep = time.Millisecond // more to read
-	}
-	now := ln.d.now()
-	var start []Outgoing
 	ln.mu.Lock()
-	for _, row := range rows {
-		ln.queues[row.Reply.ChatID] = append(ln.queues[row.Reply.ChatID], row)
-		ln.cursor = row.ID
+	for chat, until := range ln.holdOff {
+		if now.Before(until) {
+			sleep = min(sleep, until.Sub(now))
+			continue
+		}
+		delete(ln.holdOff, chat)
+		ln.ready = append(ln.ready, chat)
 	}
-	for chat, q := range ln.queues {
-		if len(q) == 0 {
-			delete(ln.queues, chat)
+	var heads []Outgoing
+	for _, chat := range ln.ready {
+		q := ln.queues[chat]
+		if _, held := ln.holdOff[chat]; len(q) == 0 || held || ln.busy[chat] {
 			continue
-		}
-		if ln.busy[chat] {
-			continue
-		}
-		if until, held := ln.holdOff[chat]; held {
-			if now.Before(until) {
-				sleep = min(sleep, until.Sub(now))
-				continue
-			}
-			delete(ln.holdOff, chat)
 		}
 		ln.busy[chat] = true
-		start = append(start, q[0])
+		heads = append(heads, q[0])
 	}
+	ln.ready = ln.ready[:0]
 	ln.mu.Unlock()
 
-	for _, row := range start {
+	for _, row := range heads {
 		select {
 		case ln.slots <- struct{}{}:
 		case <-ctx.Done():
@@ -317,10 +400,14 @@ func (ln *lane) sweep(ctx context.Context, sends *sync.WaitGroup) time.Duration 
 		sends.Go(func() {
 			defer func() { <-ln.slots }()
 			outcome := ln.deliver(ctx, row)
+			chat := row.Reply.ChatID
 			ln.mu.Lock()
-			delete(ln.busy, row.Reply.ChatID)
-			if outcome != retry {
+			delete(ln.busy, chat)
+			if outcome != retry { // a retry waits out its hold
 				ln.pop(row)
+				if len(ln.queues[chat]) > 0 {
+					ln.ready = append(ln.ready, chat)
+				}
 			}
 			ln.mu.Unlock()
 			if outcome == sent {
@@ -329,10 +416,10 @@ func (ln *lane) sweep(ctx context.Context, sends *sync.WaitGroup) time.Duration 
 				default:
 				}
 			}
-			ln.wake()
+			ln.poke()
 		})
 	}
-	return max(sleep, time.Millisecond)
+	return sleep
 }
 
 // pop removes a finished row from the head of its chat's queue.

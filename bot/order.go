@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"sync"
 )
 
@@ -54,29 +53,49 @@ func (o *ordered) Handle(ctx context.Context, m Message) error {
 	return o.next.Handle(ctx, m)
 }
 
-// HandleBatch handles a batch of messages, such as one long-poll response: each
-// chat's messages in order, chats in parallel. It returns when all are handled, with
-// the errors of those that failed joined together.
-func HandleBatch(ctx context.Context, h Handler, msgs []Message) error {
-	var order []string
-	byChat := make(map[string][]Message)
-	for _, m := range msgs {
-		if _, ok := byChat[m.ChatID]; !ok {
-			order = append(order, m.ChatID)
-		}
-		byChat[m.ChatID] = append(byChat[m.ChatID], m)
-	}
-	errs := make([]error, len(order))
-	var wg sync.WaitGroup
-	for i, chat := range order {
-		wg.Go(func() {
-			for _, m := range byChat[chat] {
-				if err := h.Handle(ctx, m); err != nil {
-					errs[i] = errors.Join(errs[i], err)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+// Chats runs work for many chats in the background: each chat's work one piece
+// at a time, in the order it was added, different chats in parallel. A poller
+// adds each update as it arrives, so a chat's update waits for the one before
+// it even when the two came in different responses. The zero value is ready.
+type Chats struct {
+	mu     sync.Mutex
+	queues map[string][]func() // per chat; the head is running
+	wg     sync.WaitGroup
 }
+
+// Go queues fn as the chat's next piece of work.
+func (c *Chats) Go(chat string, fn func()) {
+	c.mu.Lock()
+	if c.queues == nil {
+		c.queues = make(map[string][]func())
+	}
+	q := c.queues[chat]
+	c.queues[chat] = append(q, fn)
+	c.mu.Unlock()
+	if len(q) == 0 {
+		c.wg.Go(func() { c.drain(chat) })
+	}
+}
+
+// drain runs a chat's queue until it is empty.
+func (c *Chats) drain(chat string) {
+	c.mu.Lock()
+	fn := c.queues[chat][0]
+	c.mu.Unlock()
+	for {
+		fn()
+		c.mu.Lock()
+		q := c.queues[chat][1:]
+		if len(q) == 0 {
+			delete(c.queues, chat)
+			c.mu.Unlock()
+			return
+		}
+		c.queues[chat] = q
+		fn = q[0]
+		c.mu.Unlock()
+	}
+}
+
+// Wait returns once all work added so far is done. Call it after the last Go.
+func (c *Chats) Wait() { c.wg.Wait() }

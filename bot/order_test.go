@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// Messages of one chat are handled one at a time in arrival order; chats run in
+// Work for one chat runs one piece at a time in the order added; chats run in
 // parallel.
-func TestHandleBatchOrder(t *testing.T) {
+func TestChatsOrder(t *testing.T) {
 	var mu sync.Mutex
 	got := map[string][]string{}
 	active := map[string]int{}
@@ -35,14 +35,21 @@ func TestHandleBatchOrder(t *testing.T) {
 		mu.Unlock()
 		return nil
 	})
-	var msgs []Message
+	var chats Chats
 	for i := range 5 {
 		for c := range 8 {
-			msgs = append(msgs, Message{ChatID: fmt.Sprintf("t:%d", c), Text: fmt.Sprint(i)})
+			m := Message{ChatID: fmt.Sprintf("t:%d", c), Text: fmt.Sprint(i)}
+			chats.Go(m.ChatID, func() {
+				if err := h.Handle(context.Background(), m); err != nil {
+					t.Error(err)
+				}
+			})
 		}
+		time.Sleep(time.Duration(i%2) * time.Millisecond) // some chats drain between additions
 	}
-	if err := HandleBatch(context.Background(), Ordered(h), msgs); err != nil {
-		t.Fatal(err)
+	chats.Wait()
+	if len(got) != 8 {
+		t.Fatalf("handled %d chats, want 8", len(got))
 	}
 	for c, texts := range got {
 		if fmt.Sprint(texts) != "[0 1 2 3 4]" {

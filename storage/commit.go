@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/coachbot/coachbot/bot"
 	"runtime/debug"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -18,6 +20,8 @@ type writer struct {
 	conn  *sql.Conn
 	cache bool
 	stmts map[string]*sql.Stmt
+	// queued collects the outbox rows of the jobs committing, for OnQueued.
+	queued []bot.Outgoing
 	// clients caches client rows as committed, for the lookup every message
 	// starts with. Only the writer goroutine touches it, and the writer is the
 	// only way to change the database, so it cannot go stale; what a job that
@@ -231,6 +235,7 @@ func (db *DB) commit(batch []*job) {
 		}
 	}()
 
+	w.queued = w.queued[:0]
 	if err := w.exec("BEGIN IMMEDIATE"); err != nil {
 		for _, j := range batch {
 			if j.state.CompareAndSwap(jobQueued, jobTaken) {
@@ -262,6 +267,9 @@ func (db *DB) commit(batch []*job) {
 		} else {
 			db.commits.Add(1)
 			db.jobsRun.Add(int64(len(live)))
+			if fn := db.queued.Load(); fn != nil && len(w.queued) > 0 {
+				(*fn)(slices.Clone(w.queued))
+			}
 		}
 	}
 	if broken != nil {
@@ -290,7 +298,9 @@ func (db *DB) runJob(j *job) error {
 	}
 	t := &tx{ctx: context.Background(), w: db.w, now: db.now}
 	j.err = db.call(t, j.fn)
-	if j.err != nil {
+	if j.err == nil {
+		w.queued = append(w.queued, t.queued...)
+	} else {
 		for _, id := range t.touched {
 			delete(w.clients, id)
 		}

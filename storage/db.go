@@ -57,12 +57,27 @@ type DB struct {
 
 	jobs    chan *job
 	closing chan struct{}
+	// queued is told of the outbox rows each commit wrote (see OnQueued).
+	queued  atomic.Pointer[func([]bot.Outgoing)]
 	commits atomic.Int64 // transactions the writer committed, for benchmarks
 	jobsRun atomic.Int64 // jobs those transactions carried
 	wg      sync.WaitGroup
 
 	closeOnce sync.Once
 	closeErr  error
+}
+
+// OnQueued sets fn to be told, right after each commit, of the outbox rows it
+// wrote, oldest first, so a dispatcher in the same process can send them
+// without reading them back. fn runs on the writer goroutine and must not
+// block; the slice is fn's to keep. Rows written by other processes are not
+// reported. A nil fn stops the reports.
+func (db *DB) OnQueued(fn func([]bot.Outgoing)) {
+	if fn == nil {
+		db.queued.Store(nil)
+		return
+	}
+	db.queued.Store(&fn)
 }
 
 // Option changes how Open sets up a DB.

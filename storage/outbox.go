@@ -23,9 +23,17 @@ func (t *tx) Send(r bot.Reply, at time.Time) error {
 	if err != nil {
 		return fmt.Errorf("send to %s: %w", r.ChatID, err)
 	}
-	if _, err := t.exec(`INSERT INTO outbox (platform, chat_id, payload, created_at) VALUES (?, ?, ?, ?)`,
-		platform, r.ChatID, string(payload), t.orNow(at).UnixMilli()); err != nil {
+	res, err := t.exec(`INSERT INTO outbox (platform, chat_id, payload, created_at) VALUES (?, ?, ?, ?)`,
+		platform, r.ChatID, string(payload), t.orNow(at).UnixMilli())
+	if err != nil {
 		return fmt.Errorf("send to %s: %w", r.ChatID, err)
+	}
+	if t.w != nil {
+		id, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("send to %s: %w", r.ChatID, err)
+		}
+		t.queued = append(t.queued, bot.Outgoing{ID: id, Reply: r})
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/coachbot/coachbot/bot"
 	"time"
 
 	"github.com/coachbot/coachbot/flows"
@@ -20,6 +21,8 @@ type tx struct {
 	// touched lists the client IDs this Tx put into or took out of the
 	// writer's client cache, to drop again if its job rolls back.
 	touched []string
+	// queued lists the outbox rows this Tx wrote (on the writer only).
+	queued []bot.Outgoing
 }
 
 // cachedClient returns a client from the writer's cache.

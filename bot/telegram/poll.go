@@ -2,10 +2,12 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -16,14 +18,22 @@ import (
 // pollLimit is the most updates one getUpdates call returns (Telegram's maximum).
 const pollLimit = 100
 
-// offsetSaveTimeout bounds saving the offset after a batch that finished just as
-// the adapter was stopping.
+// offsetSaveTimeout bounds removing handled batches from the inbox once the
+// adapter is stopping.
 const offsetSaveTimeout = 5 * time.Second
 
-// poll receives updates by long polling until ctx is cancelled. Each response is
-// handled as one batch (chats in parallel, each chat in order), and only then is
-// the offset that confirms it saved: a crash in between fetches the batch again,
-// and the engine drops what it already handled by UpdateID.
+// pollDepth is how many responses may be in handling at once. The next
+// getUpdates goes out as soon as a response is stored, so receiving overlaps
+// handling; past this depth the poller waits, and Telegram keeps the rest.
+const pollDepth = 4
+
+// poll receives updates by long polling until ctx is cancelled. Each response
+// is stored in the inbox with the offset after it before anything else, so the
+// next getUpdates may confirm it to Telegram at once while it is handled in the
+// background: each chat's updates in order, chats in parallel. A batch leaves
+// the inbox once every update in it is handled; one left there by a crash is
+// handled again at start, and the engine drops what it already handled by
+// UpdateID.
 func (a *Adapter) poll(ctx context.Context, h bot.Handler) error {
 	err := a.retry(ctx, "deleteWebhook", func() error {
 		_, err := a.api(ctx, requestTimeout).Request(tgbotapi.DeleteWebhookConfig{})
@@ -32,9 +42,26 @@ func (a *Adapter) poll(ctx context.Context, h bot.Handler) error {
 	if err != nil || ctx.Err() != nil {
 		return err
 	}
-	offset, err := a.loadOffset(ctx)
+	name := a.offsetName()
+	offset, err := a.inbox.Offset(ctx, name)
 	if err != nil {
-		return err
+		return fmt.Errorf("telegram: load offset: %w", err)
+	}
+	p := newPipeline(ctx, a, h)
+	defer p.close()
+	unhandled, err := a.inbox.Unhandled(ctx, name)
+	if err != nil {
+		return fmt.Errorf("telegram: load unhandled updates: %w", err)
+	}
+	for _, b := range unhandled {
+		var updates []tgbotapi.Update
+		if err := json.Unmarshal(b.Data, &updates); err != nil {
+			a.log.Error("stored updates unreadable, dropping them", "batch", b.ID, "error", err)
+			p.finish(b.ID)
+			continue
+		}
+		a.log.Info("handling updates received before the restart", "batch", b.ID, "updates", len(updates))
+		p.add(b.ID, updates, false)
 	}
 	a.log.Info("polling for updates", "bot", a.Username(), "offset", offset)
 
@@ -43,29 +70,20 @@ func (a *Adapter) poll(ctx context.Context, h bot.Handler) error {
 		Timeout:        max(1, int(a.cfg.PollTimeout.Round(time.Second)/time.Second)),
 		AllowedUpdates: allowedUpdates(),
 	}
-	// The offset is saved in the background: the next getUpdates confirms the
-	// batch to Telegram anyway, and a crash before the save only fetches the
-	// batch again, which the engine's dedupe absorbs. Waiting for the save
-	// would put a commit between every two polls.
-	saves := make(chan int64, 1)
-	saved := make(chan struct{})
-	go func() {
-		defer close(saved)
-		for o := range saves {
-			a.saveOffset(ctx, o)
-		}
-	}()
-	defer func() {
-		close(saves)
-		<-saved
-	}()
 	for ctx.Err() == nil {
+		if !p.room(ctx) {
+			break
+		}
 		cfg.Offset = int(offset)
+		var raw json.RawMessage
 		var updates []tgbotapi.Update
 		err := a.retry(ctx, "getUpdates", func() error {
-			var err error
-			updates, err = a.api(ctx, a.cfg.PollTimeout+pollGrace).GetUpdates(cfg)
-			return err
+			resp, err := a.api(ctx, a.cfg.PollTimeout+pollGrace).Request(cfg)
+			if err != nil {
+				return err
+			}
+			raw, updates = resp.Result, nil
+			return json.Unmarshal(raw, &updates)
 		})
 		if err != nil {
 			return err
@@ -73,90 +91,154 @@ func (a *Adapter) poll(ctx context.Context, h bot.Handler) error {
 		if len(updates) == 0 {
 			continue
 		}
-		done := a.handleBatch(ctx, h, updates)
-		if !done {
-			return nil
+		next := int64(updates[len(updates)-1].UpdateID) + 1
+		var id int64
+		err = a.retry(ctx, "store updates", func() error {
+			var err error
+			id, err = a.inbox.Receive(ctx, name, next, raw)
+			return err
+		})
+		if err != nil || ctx.Err() != nil {
+			return err // not stored: Telegram sends the batch again after restart
 		}
-		offset = int64(updates[len(updates)-1].UpdateID) + 1
-		select { // keep only the newest offset waiting
-		case <-saves:
-		default:
-		}
-		saves <- offset
+		offset = next
+		p.add(id, updates, true)
 	}
 	return nil
 }
 
-// handleBatch hands one response to the handler. It reports whether the offset may
-// move past the batch: yes when every update was handled, and also when some failed
-// on their own (a poison update must not block the chat forever; the engine logs its
-// failures), but not when the adapter is stopping and the batch may be cut short.
-func (a *Adapter) handleBatch(ctx context.Context, h bot.Handler, updates []tgbotapi.Update) bool {
-	msgs := make([]bot.Message, 0, len(updates))
-	presses := make(map[string]*tgbotapi.CallbackQuery)
-	for _, u := range updates {
-		in, ok := a.translate(u)
-		if !ok {
-			continue
-		}
-		msgs = append(msgs, in.msg)
-		if in.callback != nil {
-			presses[in.msg.UpdateID] = in.callback
-		}
+// pipeline handles stored batches in the background and removes each from the
+// inbox once all its updates are handled.
+type pipeline struct {
+	ctx   context.Context
+	a     *Adapter
+	h     bot.Handler
+	chats bot.Chats
+	slots chan struct{} // one per batch in handling
+
+	mu       sync.Mutex
+	left     map[int64]int  // updates of each batch not yet handled
+	cut      map[int64]bool // batches cut short by shutdown: they stay stored
+	finished []int64        // batches to remove from the inbox
+	wake     chan struct{}
+	remover  sync.WaitGroup
+}
+
+func newPipeline(ctx context.Context, a *Adapter, h bot.Handler) *pipeline {
+	p := &pipeline{
+		ctx: ctx, a: a, h: h,
+		slots: make(chan struct{}, pollDepth),
+		left:  make(map[int64]int),
+		cut:   make(map[int64]bool),
+		wake:  make(chan struct{}, 1),
 	}
-	err := bot.HandleBatch(ctx, pressHandler{a: a, next: h, presses: presses}, msgs)
-	if err == nil {
+	p.remover.Go(p.removeLoop)
+	return p
+}
+
+// room waits until another batch may be taken in, reporting false when ctx
+// ended first.
+func (p *pipeline) room(ctx context.Context) bool {
+	select {
+	case p.slots <- struct{}{}:
+		<-p.slots // taken for real by add
 		return true
-	}
-	if ctx.Err() != nil {
+	case <-ctx.Done():
 		return false
 	}
-	failed := 1
-	if joined, ok := err.(interface{ Unwrap() []error }); ok {
-		failed = len(joined.Unwrap())
-	}
-	a.log.Warn("updates failed, moving on", "updates", len(msgs), "failed_chats", failed)
-	return true
 }
 
-// pressHandler answers the button presses of one batch before the handler sees
-// them, in the chat's turn, so the press is acknowledged right before it is handled.
-type pressHandler struct {
-	a       *Adapter
-	next    bot.Handler
-	presses map[string]*tgbotapi.CallbackQuery // read-only during the batch
-}
-
-func (p pressHandler) Handle(ctx context.Context, m bot.Message) error {
-	if q := p.presses[m.UpdateID]; q != nil {
-		p.a.acknowledge(ctx, q)
+// add queues a stored batch's updates. live says the batch has just arrived;
+// a batch stored before a restart has presses too old to answer.
+func (p *pipeline) add(id int64, updates []tgbotapi.Update, live bool) {
+	var ins []inbound
+	for _, u := range updates {
+		if in, ok := p.a.translate(u); ok {
+			ins = append(ins, in)
+		}
 	}
-	return p.next.Handle(ctx, m)
-}
-
-func (a *Adapter) loadOffset(ctx context.Context) (int64, error) {
-	if a.offsets == nil {
-		return 0, nil
-	}
-	offset, err := a.offsets.Offset(ctx, a.offsetName())
-	if err != nil {
-		return 0, fmt.Errorf("telegram: load offset: %w", err)
-	}
-	return offset, nil
-}
-
-// saveOffset stores the offset even when ctx was cancelled right after the batch
-// finished, so a handled batch is not fetched again needlessly. A failure is logged
-// and the next batch's save catches up.
-func (a *Adapter) saveOffset(ctx context.Context, offset int64) {
-	if a.offsets == nil {
+	if len(ins) == 0 {
+		p.finish(id)
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), offsetSaveTimeout)
-	defer cancel()
-	if err := a.offsets.SetOffset(ctx, a.offsetName(), offset); err != nil {
-		a.log.Error("save offset failed", "offset", offset, "error", err)
+	p.slots <- struct{}{}
+	p.mu.Lock()
+	p.left[id] = len(ins)
+	p.mu.Unlock()
+	for _, in := range ins {
+		p.chats.Go(in.msg.ChatID, func() {
+			if live && in.callback != nil {
+				p.a.acknowledge(p.ctx, in.callback)
+			}
+			err := p.h.Handle(p.ctx, in.msg)
+			p.done(id, err)
+		})
 	}
+}
+
+// done counts one handled update of batch id. A failure of the update itself
+// does not keep the batch (a poison update must not come back forever; the
+// engine logs it), but one caused by shutdown does.
+func (p *pipeline) done(id int64, err error) {
+	p.mu.Lock()
+	if err != nil && p.ctx.Err() != nil {
+		p.cut[id] = true
+	}
+	p.left[id]--
+	last := p.left[id] == 0
+	cut := p.cut[id]
+	if last {
+		delete(p.left, id)
+		delete(p.cut, id)
+	}
+	p.mu.Unlock()
+	if !last {
+		return
+	}
+	<-p.slots
+	if !cut {
+		p.finish(id)
+	}
+}
+
+// finish marks a batch for removal from the inbox.
+func (p *pipeline) finish(id int64) {
+	p.mu.Lock()
+	p.finished = append(p.finished, id)
+	p.mu.Unlock()
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// removeLoop removes finished batches from the inbox, all that are waiting in
+// one write, until the pipeline closes.
+func (p *pipeline) removeLoop() {
+	for {
+		_, open := <-p.wake
+		p.mu.Lock()
+		ids := p.finished
+		p.finished = nil
+		p.mu.Unlock()
+		if len(ids) > 0 {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), offsetSaveTimeout)
+			if err := p.a.inbox.Handled(ctx, ids); err != nil {
+				p.a.log.Error("remove handled updates", "batches", len(ids), "error", err)
+			}
+			cancel()
+		}
+		if !open {
+			return
+		}
+	}
+}
+
+// close waits for the updates in handling, then removes what finished.
+func (p *pipeline) close() {
+	p.chats.Wait()
+	close(p.wake)
+	p.remover.Wait()
 }
 
 // retry calls fn until it succeeds, ctx is cancelled (nil is returned then, as Run

@@ -89,20 +89,11 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// OffsetStore keeps the polling offset durable so a restart neither skips nor
-// repeats updates.
-type OffsetStore interface {
-	// Offset returns the saved offset for name, or 0 when none is saved.
-	Offset(ctx context.Context, name string) (int64, error)
-	// SetOffset saves the offset for name.
-	SetOffset(ctx context.Context, name string, offset int64) error
-}
-
 // Adapter is one Telegram bot. It receives updates (Run) and sends replies (Send);
 // both may be used at the same time.
 type Adapter struct {
 	cfg     Config
-	offsets OffsetStore
+	inbox   Inbox
 	log     *slog.Logger
 	client  *http.Client
 	sdk     *tgbotapi.BotAPI // template; every call uses a copy bound to a context
@@ -121,7 +112,10 @@ var _ bot.Sender = (*Adapter)(nil)
 // New checks the configuration, asks Telegram who the bot is (getMe) and returns an
 // adapter ready to Run and Send. A rejected token fails at once with one clear error;
 // nothing is retried here, so a wrong setting stops start-up instead of looping.
-func New(ctx context.Context, cfg Config, offsets OffsetStore) (*Adapter, error) {
+//
+// inbox keeps polled updates and the offset; nil keeps them in memory, so a
+// restart may skip or repeat updates.
+func New(ctx context.Context, cfg Config, inbox Inbox) (*Adapter, error) {
 	cfg, err := withDefaults(cfg)
 	if err != nil {
 		return nil, err
@@ -147,9 +141,12 @@ func New(ctx context.Context, cfg Config, offsets OffsetStore) (*Adapter, error)
 		}
 		return nil, fmt.Errorf("telegram: getMe: %w", classify(err))
 	}
+	if inbox == nil {
+		inbox = newMemInbox()
+	}
 	return &Adapter{
 		cfg:        cfg,
-		offsets:    offsets,
+		inbox:      inbox,
 		log:        log,
 		client:     client,
 		sdk:        sdk,
@@ -232,7 +229,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	return a.poll(ctx, h)
 }
 
-// offsetName names this bot's polling offset in the OffsetStore. The bot's user ID
+// offsetName names this bot's polling offset and batches in the Inbox. The bot's user ID
 // is stable across username changes and differs between bots, whose update IDs are
 // unrelated.
 func (a *Adapter) offsetName() string {

@@ -24,7 +24,7 @@ import (
 const waitTimeout = 10 * time.Second
 
 // newAdapter connects an adapter to the fake with test-friendly timings.
-func newAdapter(tb testing.TB, s *telegramtest.Server, offsets OffsetStore, edit func(*Config)) *Adapter {
+func newAdapter(tb testing.TB, s *telegramtest.Server, inbox Inbox, edit func(*Config)) *Adapter {
 	tb.Helper()
 	cfg := Config{Token: s.Token(), APIURL: s.URL(), PollTimeout: time.Second}
 	if edit != nil {
@@ -32,7 +32,7 @@ func newAdapter(tb testing.TB, s *telegramtest.Server, offsets OffsetStore, edit
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
-	a, err := New(ctx, cfg, offsets)
+	a, err := New(ctx, cfg, inbox)
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}
@@ -146,28 +146,6 @@ func waitMessages(tb testing.TB, s *telegramtest.Server, chat int64, n int) []te
 	return msgs
 }
 
-// memOffsets is an OffsetStore in memory.
-type memOffsets struct {
-	mu sync.Mutex
-	m  map[string]int64
-}
-
-func (o *memOffsets) Offset(_ context.Context, name string) (int64, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.m[name], nil
-}
-
-func (o *memOffsets) SetOffset(_ context.Context, name string, offset int64) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.m == nil {
-		o.m = make(map[string]int64)
-	}
-	o.m[name] = offset
-	return nil
-}
-
 func TestPollingRoundTrip(t *testing.T) {
 	s := telegramtest.NewServer(t, telegramtest.WithUsername("MyBot"))
 	a := newAdapter(t, s, nil, nil)
@@ -256,7 +234,7 @@ func TestGroupMessageFlagged(t *testing.T) {
 
 func TestOffsetSurvivesRestart(t *testing.T) {
 	s := telegramtest.NewServer(t)
-	store := &memOffsets{}
+	store := newMemInbox()
 
 	a1 := newAdapter(t, s, store, nil)
 	rec1 := &recorder{}
@@ -264,8 +242,13 @@ func TestOffsetSurvivesRestart(t *testing.T) {
 	s.SendText(1, "one")
 	s.SendText(1, "two")
 	waitMessages(t, s, 1, 2)
-	// The next poll confirms the batch, and it is made only after the offset is saved.
+	// The next poll confirms the batch, and it is made only after the batch
+	// and the offset are stored; the batch leaves the inbox once handled.
 	waitFor(t, "the batch confirmed", func() bool { return s.Stats().UpdatesPending == 0 })
+	waitFor(t, "the batch handled", func() bool {
+		left, _ := store.Unhandled(context.Background(), a1.offsetName())
+		return len(left) == 0
+	})
 	r1.stop(t)
 
 	saved, _ := store.Offset(context.Background(), a1.offsetName())
@@ -289,15 +272,15 @@ func TestOffsetSurvivesRestart(t *testing.T) {
 	}
 }
 
-func TestUnfinishedBatchIsFetchedAgain(t *testing.T) {
+func TestUnfinishedBatchIsHandledAfterRestart(t *testing.T) {
 	s := telegramtest.NewServer(t)
-	store := &memOffsets{}
+	store := newMemInbox()
 
 	a1 := newAdapter(t, s, store, nil)
 	var r1 *running
 	crashed := make(chan struct{})
 	r1 = start(t, a1, bot.HandlerFunc(func(ctx context.Context, m bot.Message) error {
-		// The process goes down while handling: the update was not stored.
+		// The process goes down while handling: the update's answer was not stored.
 		r1.cancel()
 		close(crashed)
 		return ctx.Err()
@@ -316,7 +299,7 @@ func TestUnfinishedBatchIsFetchedAgain(t *testing.T) {
 
 func TestPoisonUpdateDoesNotBlock(t *testing.T) {
 	s := telegramtest.NewServer(t)
-	a := newAdapter(t, s, &memOffsets{}, nil)
+	a := newAdapter(t, s, newMemInbox(), nil)
 	rec := &recorder{}
 	start(t, a, bot.HandlerFunc(func(ctx context.Context, m bot.Message) error {
 		rec.add(m)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -344,8 +345,9 @@ type loadReport struct {
 	handled    int
 	replies    int
 	unexpected int
-	polls      int // getUpdates calls
-	served     int // updates those calls returned
+	polls      int            // getUpdates calls
+	calls      map[string]int // Bot API calls by method
+	served     int            // updates those calls returned
 	latencies  []time.Duration
 	peakRSS    int64 // bytes; 0 when unknown
 	heapPeak   uint64
@@ -392,7 +394,7 @@ func (lt *loadRun) run(ctx context.Context, duration time.Duration, cpuProfile, 
 		defer pprof.StopCPUProfile()
 	}
 	before := lt.fake.Stats()
-	pollsBefore := lt.fake.Calls("getUpdates")
+	callsBefore := lt.fake.AllCalls()
 	cpuBefore, cpuOK := readCPU()
 	lt.measuring.Store(true)
 	start := time.Now()
@@ -417,7 +419,11 @@ func (lt *loadRun) run(ctx context.Context, duration time.Duration, cpuProfile, 
 	}
 	after := lt.fake.Stats()
 	rep.replies = after.MessagesSent - before.MessagesSent
-	rep.polls = lt.fake.Calls("getUpdates") - pollsBefore
+	rep.calls = lt.fake.AllCalls()
+	for m, n := range callsBefore {
+		rep.calls[m] -= n
+	}
+	rep.polls = rep.calls["getUpdates"]
 	rep.served = after.UpdatesServed - before.UpdatesServed
 	mem.stop()
 	rep.heapPeak, rep.stackPeak, rep.goPeak = mem.peaks()
@@ -475,10 +481,24 @@ func (r *loadReport) print(w io.Writer) {
 	if r.polls > 0 {
 		fmt.Fprintf(w, "polls:           %d getUpdates calls, %.1f updates each\n", r.polls, float64(r.served)/float64(r.polls))
 	}
+	if r.handled > 0 && len(r.calls) > 0 {
+		methods := slices.Sorted(maps.Keys(r.calls))
+		parts := make([]string, 0, len(methods))
+		for _, m := range methods {
+			if r.calls[m] > 0 {
+				parts = append(parts, fmt.Sprintf("%s %.2f", m, float64(r.calls[m])/float64(r.handled)))
+			}
+		}
+		fmt.Fprintf(w, "API calls:       per update: %s\n", strings.Join(parts, ", "))
+	}
 	fmt.Fprintf(w, "reply latency:   p50 %s  p95 %s  p99 %s  max %s\n", pct(0.50), pct(0.95), pct(0.99), pct(1))
 	if r.cpuMachine > 0 {
 		fmt.Fprintf(w, "CPU:             this process %.0f%%, the whole machine %.0f%%, of %d%%\n",
 			r.cpuProcess, r.cpuMachine, 100*runtime.NumCPU())
+		if rate > 0 {
+			fmt.Fprintf(w, "CPU per update:  %.0f µs (bot, fake Telegram and simulated people together)\n",
+				r.cpuProcess/100*1e6/rate)
+		}
 	}
 	fmt.Fprintf(w, "peak RSS:        %s\n", rss)
 	fmt.Fprintf(w, "Go heap:         peak %.1f MB in objects, %.1f MB in goroutine stacks, %.1f MB held by the Go runtime\n",

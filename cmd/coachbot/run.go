@@ -13,6 +13,7 @@ import (
 	"github.com/coachbot/coachbot/bot/console"
 	"github.com/coachbot/coachbot/bot/telegram"
 	"github.com/coachbot/coachbot/scheduler"
+	"github.com/coachbot/coachbot/storage"
 )
 
 func newConsole(e env, name string, interactive bool) *console.Console {
@@ -49,6 +50,7 @@ type platform struct {
 // live is the bot receiving and delivering on every configured platform.
 type live struct {
 	dispatcher *bot.Dispatcher
+	db         *storage.DB // tells the dispatcher of each commit's replies
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
 	errs       chan error // a platform that stopped with an error
@@ -81,15 +83,12 @@ func (a *app) start(ctx context.Context) (*live, error) {
 		return nil, err
 	}
 
-	// Every commit may have queued replies: wake the dispatcher after each.
-	h := bot.HandlerFunc(func(ctx context.Context, m bot.Message) error {
-		err := a.engine.Handle(ctx, m)
-		d.Kick()
-		return err
-	})
+	// Replies leave as soon as the commit that queued them is done.
+	h := bot.HandlerFunc(a.engine.Handle)
+	a.db.OnQueued(d.Offer)
 
 	runCtx, cancel := context.WithCancel(ctx)
-	l := &live{dispatcher: d, cancel: cancel, errs: make(chan error, len(platforms))}
+	l := &live{dispatcher: d, db: a.db, cancel: cancel, errs: make(chan error, len(platforms))}
 	d.Start(runCtx)
 	for _, p := range platforms {
 		l.wg.Go(func() {
@@ -106,6 +105,7 @@ func (a *app) start(ctx context.Context) (*live, error) {
 func (l *live) Close() error {
 	l.cancel()
 	l.wg.Wait()
+	l.db.OnQueued(nil)
 	return l.dispatcher.Close()
 }
 
