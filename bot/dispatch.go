@@ -43,7 +43,8 @@ type Limits struct {
 	// ChatPerSecond bounds sends to one chat (Telegram: about 1/s). Zero means
 	// unlimited.
 	ChatPerSecond float64
-	// Workers is how many sends may be in flight at once (default 64).
+	// Workers is how many sends may be in flight at once (default 16: enough
+	// for any platform's pace, and few enough not to crowd the receiving side).
 	Workers int
 	// MaxAttempts is how often a transient failure is retried before the row is
 	// given up (default 8).
@@ -61,7 +62,7 @@ func (l Limits) withDefaults() Limits {
 		l.Burst = 1
 	}
 	if l.Workers <= 0 {
-		l.Workers = 64
+		l.Workers = 16
 	}
 	if l.MaxAttempts <= 0 {
 		l.MaxAttempts = 8
@@ -82,9 +83,11 @@ type Dispatcher struct {
 	logger *slog.Logger
 	now    func() time.Time
 
-	lanes  map[string]*lane
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	lanes map[string]*lane
+	// readEvery is how often a lane reads the outbox for rows nobody offered.
+	readEvery time.Duration
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
 }
 
 // NewDispatcher returns a Dispatcher over outbox. Register platforms, then Start.
@@ -92,7 +95,7 @@ func NewDispatcher(outbox Outbox, logger *slog.Logger) *Dispatcher {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Dispatcher{outbox: outbox, logger: logger, now: time.Now, lanes: make(map[string]*lane)}
+	return &Dispatcher{outbox: outbox, logger: logger, now: time.Now, lanes: make(map[string]*lane), readEvery: idlePoll}
 }
 
 // Register adds a platform's sender with its limits. Call before Start.
@@ -289,7 +292,7 @@ func (ln *lane) run(ctx context.Context) {
 		}
 		now := ln.d.now()
 		if !now.Before(readAt) {
-			readAt = now.Add(idlePoll)
+			readAt = now.Add(ln.d.readEvery)
 			if ln.read(ctx) {
 				readAt = now // more to read
 			}

@@ -15,6 +15,7 @@ import (
 type memOutbox struct {
 	markDelay   time.Duration // makes MarkSent slow, as a busy database is
 	mu          sync.Mutex
+	reads       int
 	rows        []Outgoing
 	sent        map[int64]bool
 	failed      map[int64]string
@@ -26,15 +27,18 @@ func newMemOutbox() *memOutbox {
 	return &memOutbox{sent: map[int64]bool{}, failed: map[int64]string{}, unreachable: map[string]bool{}}
 }
 
-func (o *memOutbox) add(chat, text string) {
+func (o *memOutbox) add(chat, text string) Outgoing {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.rows = append(o.rows, Outgoing{ID: int64(len(o.rows) + 1), Reply: Reply{ChatID: chat, Text: text}})
+	row := Outgoing{ID: int64(len(o.rows) + 1), Reply: Reply{ChatID: chat, Text: text}}
+	o.rows = append(o.rows, row)
+	return row
 }
 
 func (o *memOutbox) PendingAfter(_ context.Context, platform string, after int64, limit int) ([]Outgoing, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.reads++
 	var out []Outgoing
 	for _, r := range o.rows {
 		if r.ID <= after || o.sent[r.ID] || o.failed[r.ID] != "" || !strings.HasPrefix(r.Reply.ChatID, platform+":") {
@@ -241,6 +245,71 @@ func TestDispatcherNeverSendsTwice(t *testing.T) {
 	for key, n := range s.seen {
 		if n != 1 {
 			t.Errorf("%s sent %d times", key, n)
+		}
+	}
+}
+
+// Rows offered after their commit leave without the outbox being read again;
+// a row another process wrote, which nobody offers, still leaves once the
+// outbox is read, even with a lower ID than rows already offered; and a row
+// both offered and read goes out once.
+func TestDispatcherOffer(t *testing.T) {
+	o := newMemOutbox()
+	s := &recorder{}
+	d := NewDispatcher(o, nil)
+	d.readEvery = time.Hour // only the first read, and those Kick asks for
+	d.Register(Telegram, s, Limits{})
+	d.Start(context.Background())
+	defer d.Close()
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	readsNow := func() int {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return o.reads
+	}
+	waitFor("the first read", func() bool { return readsNow() > 0 })
+	before := readsNow()
+
+	var rows []Outgoing
+	for i := range 20 {
+		rows = append(rows, o.add(fmt.Sprintf("telegram:%d", i%4), fmt.Sprintf("m%d", i)))
+	}
+	d.Offer(rows)
+	waitDone(t, o)
+	if reads := readsNow() - before; reads > 0 {
+		t.Errorf("the outbox was read %d times to send offered rows", reads)
+	}
+
+	foreign := o.add("telegram:9", "from another process")
+	offered := o.add("telegram:8", "offered")
+	d.Offer([]Outgoing{offered})
+	d.Kick()
+	waitDone(t, o)
+	d.Offer([]Outgoing{offered, foreign}) // late: already sent
+	d.Kick()
+	time.Sleep(20 * time.Millisecond)
+	for key, n := range s.seen {
+		if n != 1 {
+			t.Errorf("%s sent %d times", key, n)
+		}
+	}
+	if got := fmt.Sprint(s.got["telegram:9"]); got != "[from another process]" {
+		t.Errorf("the row nobody offered: sent %s", got)
+	}
+	for c := range 4 {
+		chat := fmt.Sprintf("telegram:%d", c)
+		want := fmt.Sprintf("[m%d m%d m%d m%d m%d]", c, c+4, c+8, c+12, c+16)
+		if got := fmt.Sprint(s.got[chat]); got != want {
+			t.Errorf("%s got %s, want %s", chat, got, want)
 		}
 	}
 }

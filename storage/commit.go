@@ -106,12 +106,24 @@ func (db *DB) Update(ctx context.Context, fn func(flows.Tx) error) error {
 
 // write queues fn for the writer goroutine and waits for its result.
 func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
+	return db.submit(ctx, db.jobs, fn)
+}
+
+// writeUrgent is write for a caller that holds up more work until fn is
+// committed, such as a poller that asks for the next updates only once the last
+// ones are stored: fn is committed as soon as the job running finishes, and the
+// jobs it overtakes go into the next commit.
+func (db *DB) writeUrgent(ctx context.Context, fn func(*tx) error) error {
+	return db.submit(ctx, db.urgent, fn)
+}
+
+func (db *DB) submit(ctx context.Context, queue chan *job, fn func(*tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	j := &job{ctx: ctx, fn: fn, done: make(chan struct{})}
 	select {
-	case db.jobs <- j:
+	case queue <- j:
 	case <-db.closing:
 		return ErrClosed
 	case <-ctx.Done():
@@ -146,11 +158,20 @@ func (db *DB) run() {
 		db.wg.Done()
 	}()
 	batch := make([]*job, 0, maxBatch)
+	var rest []*job // jobs an urgent one overtook
 	for {
+		if len(rest) > 0 {
+			batch = db.gather(append(batch[:0], rest...))
+			rest = db.commit(batch)
+			continue
+		}
 		select {
 		case j := <-db.jobs:
 			batch = db.gather(append(batch[:0], j))
-			db.commit(batch)
+			rest = db.commit(batch)
+		case j := <-db.urgent:
+			batch = db.gather(append(batch[:0], j))
+			rest = db.commit(batch)
 		case <-db.closing:
 			for {
 				batch = db.gather(batch[:0])
@@ -158,7 +179,9 @@ func (db *DB) run() {
 					stopped = true
 					return
 				}
-				db.commit(batch)
+				for rest = db.commit(batch); len(rest) > 0; rest = db.commit(batch) {
+					batch = append(batch[:0], rest...)
+				}
 			}
 		}
 	}
@@ -172,12 +195,17 @@ const (
 	lingerMax   = time.Millisecond       // and never wait longer than this
 )
 
-// gather adds the jobs already waiting, and those that follow closely.
+// gather adds the jobs already waiting, and those that follow closely; with an
+// urgent job among them it does not linger.
 func (db *DB) gather(batch []*job) []*job {
 	var timer *time.Timer
 	deadline := time.Now().Add(lingerMax)
 	for len(batch) < maxBatch {
 		select {
+		case j := <-db.urgent:
+			batch = append(batch, j)
+			deadline = time.Time{}
+			continue
 		case j := <-db.jobs:
 			batch = append(batch, j)
 			continue
@@ -194,6 +222,10 @@ func (db *DB) gather(batch []*job) []*job {
 			timer.Reset(wait)
 		}
 		select {
+		case j := <-db.urgent:
+			batch = append(batch, j)
+			deadline = time.Time{}
+			continue
 		case j := <-db.jobs:
 			batch = append(batch, j)
 			continue
@@ -206,8 +238,10 @@ func (db *DB) gather(batch []*job) []*job {
 
 // commit runs the batch in one transaction and then tells every caller its
 // result. A job is taken only when its turn comes, so a caller whose context ends
-// while earlier jobs of the batch run can still withdraw it.
-func (db *DB) commit(batch []*job) {
+// while earlier jobs of the batch run can still withdraw it. An urgent job that
+// comes meanwhile cuts the batch short: it runs next and commits with the jobs
+// already run, and commit returns the rest, not yet run, for the next commit.
+func (db *DB) commit(batch []*job) (rest []*job) {
 	w := db.w
 	live := make([]*job, 0, len(batch)) // the jobs taken, whose callers wait for the result
 	answered := false
@@ -227,7 +261,7 @@ func (db *DB) commit(batch []*job) {
 			}
 			close(j.done)
 		}
-		for _, j := range batch {
+		for _, j := range slices.Concat(batch, rest) {
 			if j.state.CompareAndSwap(jobQueued, jobTaken) {
 				j.err = errAborted
 				close(j.done)
@@ -247,7 +281,17 @@ func (db *DB) commit(batch []*job) {
 		return
 	}
 	var broken error // the transaction can no longer be trusted
-	for _, j := range batch {
+	for i := 0; i < len(batch); i++ {
+		j := batch[i]
+		if i > 0 && rest == nil && broken == nil {
+			select {
+			case u := <-db.urgent:
+				rest = slices.Clone(batch[i:])
+				batch = append(batch[:i:i], u)
+				j = u
+			default:
+			}
+		}
 		if !j.state.CompareAndSwap(jobQueued, jobTaken) {
 			continue // its caller gave up and has returned
 		}
@@ -287,6 +331,7 @@ func (db *DB) commit(batch []*job) {
 	for _, j := range live {
 		close(j.done)
 	}
+	return rest
 }
 
 // runJob runs one job inside its own savepoint, leaving its error in j.err. It

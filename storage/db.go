@@ -56,6 +56,7 @@ type DB struct {
 	offset  *sql.Stmt // Offset, prepared on the read pool
 
 	jobs    chan *job
+	urgent  chan *job // jobs to commit as soon as the one running is done
 	closing chan struct{}
 	// queued is told of the outbox rows each commit wrote (see OnQueued).
 	queued  atomic.Pointer[func([]bot.Outgoing)]
@@ -115,6 +116,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		logger:  slog.New(slog.DiscardHandler),
 		cache:   true,
 		jobs:    make(chan *job),
+		urgent:  make(chan *job),
 		closing: make(chan struct{}),
 	}
 	for _, o := range opts {

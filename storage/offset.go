@@ -39,11 +39,12 @@ func (t *tx) setOffset(name string, offset int64) error {
 }
 
 // Receive stores a batch of polled updates for name, with the polling position
-// after it, in one commit, and returns the batch's ID. The batch stays until
-// Handled removes it.
+// after it, and returns the batch's ID. The batch stays until Handled removes
+// it. The poller waits for it before polling again, so it is committed ahead of
+// the updates queued before it.
 func (db *DB) Receive(ctx context.Context, name string, offset int64, updates []byte) (int64, error) {
 	var id int64
-	err := db.write(ctx, func(t *tx) error {
+	err := db.writeUrgent(ctx, func(t *tx) error {
 		res, err := t.exec(`INSERT INTO inbox (name, updates, received_at) VALUES (?, ?, ?)`,
 			name, updates, t.now().UnixMilli())
 		if err != nil {

@@ -23,7 +23,7 @@ func newHTTPClient() *http.Client {
 			TLSHandshakeTimeout:   10 * time.Second,
 			ExpectContinueTimeout: time.Second,
 			MaxIdleConns:          100,
-			MaxIdleConnsPerHost:   32,
+			MaxIdleConnsPerHost:   64, // above the dispatcher's workers, so sends reuse connections
 			IdleConnTimeout:       90 * time.Second,
 		},
 	}

@@ -297,6 +297,119 @@ func TestUnfinishedBatchIsHandledAfterRestart(t *testing.T) {
 	}
 }
 
+// The next poll goes out while a batch is still being handled: a slow chat
+// holds up nobody else.
+func TestPollingOverlapsHandling(t *testing.T) {
+	s := telegramtest.NewServer(t)
+	a := newAdapter(t, s, newMemInbox(), nil)
+	fastDone := make(chan struct{})
+	rec := &recorder{}
+	start(t, a, bot.HandlerFunc(func(ctx context.Context, m bot.Message) error {
+		rec.add(m)
+		switch m.Text {
+		case "slow":
+			select { // waits for a message that only a later poll can fetch
+			case <-fastDone:
+			case <-time.After(waitTimeout):
+				t.Error("the second poll waited for the first batch to be handled")
+			}
+		case "fast":
+			close(fastDone)
+		}
+		return nil
+	}))
+	s.SendText(1, "slow")
+	rec.wait(t, 1)
+	s.SendText(2, "fast")
+	if got := texts(rec.wait(t, 2)); !reflect.DeepEqual(got, []string{"slow", "fast"}) {
+		t.Errorf("handled %q", got)
+	}
+}
+
+// A chat's updates are handled one at a time in order, even when they arrive
+// in different polls.
+func TestPollingKeepsChatOrderAcrossPolls(t *testing.T) {
+	s := telegramtest.NewServer(t)
+	a := newAdapter(t, s, newMemInbox(), nil)
+	var mu sync.Mutex
+	busy, overlaps := false, 0
+	rec := &recorder{}
+	start(t, a, bot.HandlerFunc(func(ctx context.Context, m bot.Message) error {
+		mu.Lock()
+		if busy {
+			overlaps++
+		}
+		busy = true
+		mu.Unlock()
+		rec.add(m)
+		if m.Text == "first" {
+			// Hold the chat while the next message is fetched by a later poll.
+			polls := s.Calls("getUpdates")
+			waitFor(t, "a later poll", func() bool { return s.Calls("getUpdates") >= polls+2 })
+		}
+		mu.Lock()
+		busy = false
+		mu.Unlock()
+		return nil
+	}))
+	s.SendText(1, "first")
+	rec.wait(t, 1)
+	s.SendText(1, "second")
+	s.SendText(1, "third")
+	if got := texts(rec.wait(t, 3)); !reflect.DeepEqual(got, []string{"first", "second", "third"}) {
+		t.Errorf("handled %q, want in order", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if overlaps != 0 {
+		t.Errorf("%d updates of the chat handled while another was", overlaps)
+	}
+}
+
+// A press stored but not handled before a crash is handled after restart
+// without answering its callback query again: the spinner is long gone, and
+// Telegram would refuse the answer.
+func TestStoredPressHandledOnceAfterRestart(t *testing.T) {
+	s := telegramtest.NewServer(t)
+	store := newMemInbox()
+	a0 := newAdapter(t, s, store, nil)
+	rec0 := &recorder{}
+	r0 := start(t, a0, echo(a0, rec0))
+	s.SendText(1, "hi")
+	msgs := waitMessages(t, s, 1, 1)
+	waitFor(t, "the batch handled", func() bool {
+		left, _ := store.Unhandled(context.Background(), a0.offsetName())
+		return len(left) == 0
+	})
+	r0.stop(t)
+
+	a1 := newAdapter(t, s, store, nil)
+	var r1 *running
+	crashed := make(chan struct{})
+	r1 = start(t, a1, bot.HandlerFunc(func(ctx context.Context, m bot.Message) error {
+		r1.cancel()
+		close(crashed)
+		return ctx.Err()
+	}))
+	s.Press(1, msgs[0].MessageID, "yes")
+	<-crashed
+	r1.stop(t)
+	answered := s.Calls("answerCallbackQuery")
+	if answered != 1 {
+		t.Fatalf("the press was answered %d times before the crash, want 1", answered)
+	}
+
+	a2 := newAdapter(t, s, store, nil)
+	rec := &recorder{}
+	start(t, a2, echo(a2, rec))
+	if got := texts(rec.wait(t, 1)); !reflect.DeepEqual(got, []string{"yes"}) {
+		t.Errorf("after restart: handled %q, want the press", got)
+	}
+	if n := s.Calls("answerCallbackQuery") - answered; n != 0 {
+		t.Errorf("the stored press was answered %d more times after restart", n)
+	}
+}
+
 func TestPoisonUpdateDoesNotBlock(t *testing.T) {
 	s := telegramtest.NewServer(t)
 	a := newAdapter(t, s, newMemInbox(), nil)

@@ -105,6 +105,9 @@ func (a *Adapter) normalizeCommand(text string) string {
 func (a *Adapter) acknowledge(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	api := a.api(ctx, requestTimeout)
 	if _, err := api.Request(tgbotapi.NewCallback(q.ID, "")); err != nil {
+		if ctx.Err() != nil {
+			return // stopping: the press is handled again after restart
+		}
 		a.log.Warn("answer callback query failed", "error", err)
 	}
 	m := q.Message
@@ -116,7 +119,7 @@ func (a *Adapter) acknowledge(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		if utf16Len(text) <= maxTextUnits {
 			edit := tgbotapi.NewEditMessageText(m.Chat.ID, m.MessageID, escapeHTML(text))
 			edit.ParseMode = tgbotapi.ModeHTML
-			if _, err := api.Request(edit); err != nil {
+			if _, err := api.Request(edit); err != nil && ctx.Err() == nil {
 				a.log.Warn("show chosen button failed", "chat", chatID(m.Chat.ID), "error", err)
 			}
 			return
@@ -124,7 +127,7 @@ func (a *Adapter) acknowledge(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	}
 	removal := tgbotapi.NewEditMessageReplyMarkup(m.Chat.ID, m.MessageID,
 		tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}})
-	if _, err := api.Request(removal); err != nil {
+	if _, err := api.Request(removal); err != nil && ctx.Err() == nil {
 		a.log.Warn("remove keyboard failed", "chat", chatID(m.Chat.ID), "error", err)
 	}
 }

@@ -18,9 +18,10 @@ import (
 )
 
 // TestMain lets the test binary stand in for the coachbot binary, so crash tests
-// can start it as a real process and kill it.
+// can start it as a real process and kill it, and the load command can start
+// its people side.
 func TestMain(m *testing.M) {
-	if os.Getenv("COACHBOT_BE_MAIN") == "1" {
+	if os.Getenv("COACHBOT_BE_MAIN") == "1" || os.Getenv(loadPeopleEnv) != "" {
 		main()
 		os.Exit(0)
 	}

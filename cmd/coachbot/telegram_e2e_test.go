@@ -471,7 +471,7 @@ func TestLoadtestPrintsNumbers(t *testing.T) {
 			if err != nil {
 				t.Fatalf("loadtest: %v\n%s", err, errOut)
 			}
-			for _, want := range []string{"users:", "updates handled:", "0 of them unexpected", "updates/s:", "p50 ", "p95 ", "p99 ", "peak RSS:", "Go heap:"} {
+			for _, want := range []string{"users:", "updates handled:", "0 of them unexpected", "updates/s:", "p50 ", "p95 ", "p99 ", "bot memory:      peak RSS ", "people memory:"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("output lacks %q:\n%s", want, out)
 				}
