@@ -395,7 +395,7 @@ func (lt *loadRun) run(ctx context.Context, duration time.Duration, measuring fu
 	lt.measuring.Store(false)
 	res.Measured = time.Since(start)
 	if cpuAfter, ok := readCPU(); ok && cpuOK {
-		res.CPU, _ = cpuAfter.since(cpuBefore)
+		res.CPU, _, _ = cpuAfter.since(cpuBefore)
 	}
 	after := lt.fake.Stats()
 	res.Replies = after.MessagesSent - before.MessagesSent

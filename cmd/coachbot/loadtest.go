@@ -121,7 +121,7 @@ func measureBot(people *peopleProc, cpuProfile, memProfile string) (*loadReport,
 	cpuBefore, cpuOK := readCPU()
 	news, err = people.next()
 	if cpuAfter, ok := readCPU(); ok && cpuOK {
-		rep.cpuBot, rep.cpuMachine = cpuAfter.since(cpuBefore)
+		rep.cpuBot, rep.cpuMachine, rep.cpuSteal = cpuAfter.since(cpuBefore)
 	}
 	if err != nil {
 		return rep, err
@@ -222,6 +222,7 @@ type loadReport struct {
 	goPeak     uint64
 	cpuBot     float64 // percent of one core while measuring; 0 when unknown
 	cpuMachine float64
+	cpuSteal   float64 // of cpuMachine, taken by the host for other guests
 }
 
 func (r *loadReport) print(w io.Writer) {
@@ -258,6 +259,8 @@ func (r *loadReport) print(w io.Writer) {
 	if r.cpuMachine > 0 {
 		fmt.Fprintf(w, "CPU:             the bot %.0f%%, the fake and the people %.0f%%, the whole machine %.0f%%, of %d%%\n",
 			r.cpuBot, p.CPU, r.cpuMachine, 100*runtime.NumCPU())
+		fmt.Fprintf(w, "stolen CPU:      %.0f%% (the host ran other guests while this machine had work; above a few percent the figures understate the bot)\n",
+			r.cpuSteal)
 		if rate > 0 {
 			fmt.Fprintf(w, "CPU per update:  the bot %.0f µs, the fake and the people %.0f µs\n",
 				r.cpuBot/100*1e6/rate, p.CPU/100*1e6/rate)
@@ -270,7 +273,9 @@ func (r *loadReport) print(w io.Writer) {
 
 // cpuTimes are cumulative CPU clock ticks from /proc: this process's, and the
 // whole machine's busy and total over every core.
-type cpuTimes struct{ process, busy, total int64 }
+// Steal is time a virtual machine's host gave to other guests while this one
+// had work: it is part of busy, and not this machine's doing.
+type cpuTimes struct{ process, busy, steal, total int64 }
 
 // readCPU reads the CPU counters, so a run on a shared machine can show how
 // much of the machine others took while it measured.
@@ -305,19 +310,23 @@ func readCPU() (cpuTimes, bool) {
 		if i != 3 && i != 4 { // idle, iowait
 			t.busy += n
 		}
+		if i == 7 {
+			t.steal += n
+		}
 	}
 	return t, t.total > 0
 }
 
-// since returns the CPU used between then and t, by this process and by the
-// machine, in percent of one core.
-func (t cpuTimes) since(then cpuTimes) (process, machine float64) {
+// since returns the CPU used between then and t, by this process, by the
+// machine and by the host's other guests, in percent of one core.
+func (t cpuTimes) since(then cpuTimes) (process, machine, steal float64) {
 	total := float64(t.total - then.total)
 	if total <= 0 {
-		return 0, 0
+		return 0, 0, 0
 	}
 	cores := float64(100 * runtime.NumCPU())
-	return float64(t.process-then.process) / total * cores, float64(t.busy-then.busy) / total * cores
+	return float64(t.process-then.process) / total * cores, float64(t.busy-then.busy) / total * cores,
+		float64(t.steal-then.steal) / total * cores
 }
 
 // writeHeapProfile writes the live heap, as of the last garbage collection.
