@@ -115,7 +115,7 @@ func (d *Dispatcher) Register(platform string, s Sender, l Limits) {
 		holdOff:  make(map[string]time.Time),
 		attempts: make(map[int64]int),
 		chatRate: make(map[string]*rate.Limiter),
-		slots:    make(chan struct{}, l.Workers),
+		work:     make(chan Outgoing),
 		logger:   d.logger.With("platform", platform),
 	}
 	if l.PerSecond > 0 {
@@ -218,7 +218,7 @@ type lane struct {
 	kick     chan struct{} // read the outbox now
 	wakeup   chan struct{} // chats became ready
 	marks    chan struct{} // sent rows wait to be recorded
-	slots    chan struct{}
+	work     chan Outgoing // heads of chats' queues, for the workers
 	logger   *slog.Logger
 	flushMu  sync.Mutex // one Flush at a time
 
@@ -273,6 +273,9 @@ func (ln *lane) run(ctx context.Context) {
 	var sends, marker sync.WaitGroup
 	markCtx, stopMarks := context.WithCancel(context.WithoutCancel(ctx))
 	marker.Go(func() { ln.markLoop(markCtx) })
+	for range ln.limits.Workers {
+		sends.Go(func() { ln.worker(ctx) })
+	}
 	defer func() {
 		sends.Wait()
 		stopMarks()
@@ -297,7 +300,7 @@ func (ln *lane) run(ctx context.Context) {
 				readAt = now // more to read
 			}
 		}
-		sleep := min(ln.start(ctx, &sends, now), readAt.Sub(now))
+		sleep := min(ln.start(ctx, now), readAt.Sub(now))
 		timer.Reset(max(sleep, time.Millisecond))
 	}
 }
@@ -371,7 +374,7 @@ func (ln *lane) markSent(ctx context.Context) {
 
 // start sends the head of every ready chat's queue, and of every chat whose
 // retry delay is over. It returns how long until the next delay ends.
-func (ln *lane) start(ctx context.Context, sends *sync.WaitGroup, now time.Time) time.Duration {
+func (ln *lane) start(ctx context.Context, now time.Time) time.Duration {
 	sleep := idlePoll
 	ln.mu.Lock()
 	for chat, until := range ln.holdOff {
@@ -396,33 +399,47 @@ func (ln *lane) start(ctx context.Context, sends *sync.WaitGroup, now time.Time)
 
 	for _, row := range heads {
 		select {
-		case ln.slots <- struct{}{}:
+		case ln.work <- row:
 		case <-ctx.Done():
 			return idlePoll
 		}
-		sends.Go(func() {
-			defer func() { <-ln.slots }()
-			outcome := ln.deliver(ctx, row)
-			chat := row.Reply.ChatID
-			ln.mu.Lock()
-			delete(ln.busy, chat)
-			if outcome != retry { // a retry waits out its hold
-				ln.pop(row)
-				if len(ln.queues[chat]) > 0 {
-					ln.ready = append(ln.ready, chat)
-				}
-			}
-			ln.mu.Unlock()
-			if outcome == sent {
-				select {
-				case ln.marks <- struct{}{}:
-				default:
-				}
-			}
-			ln.poke()
-		})
 	}
 	return sleep
+}
+
+// worker sends rows handed to it until ctx ends. Workers live as long as the
+// lane, so the stack a send grows is kept for the next.
+func (ln *lane) worker(ctx context.Context) {
+	for {
+		select {
+		case row := <-ln.work:
+			ln.finish(row, ln.deliver(ctx, row))
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// finish records a send's outcome: the chat is free again, and unless the row
+// waits out a retry, the chat's next row is ready.
+func (ln *lane) finish(row Outgoing, outcome outcome) {
+	chat := row.Reply.ChatID
+	ln.mu.Lock()
+	delete(ln.busy, chat)
+	if outcome != retry { // a retry waits out its hold
+		ln.pop(row)
+		if len(ln.queues[chat]) > 0 {
+			ln.ready = append(ln.ready, chat)
+		}
+	}
+	ln.mu.Unlock()
+	if outcome == sent {
+		select {
+		case ln.marks <- struct{}{}:
+		default:
+		}
+	}
+	ln.poke()
 }
 
 // pop removes a finished row from the head of its chat's queue.

@@ -90,10 +90,12 @@ type job struct {
 }
 
 // Update runs fn in a transaction and returns once it is durably committed. fn
-// runs on the writer goroutine, batched with other updates into one commit;
-// inside that commit fn has a savepoint of its own, so an error or a panic in fn
-// undoes only fn's writes, and the others still commit. If the commit itself
-// fails, every update in it gets that error.
+// runs on the writer goroutine, batched with other updates into one commit; an
+// error or a panic in fn undoes only fn's writes, and the others still commit.
+// For that, when fn fails, the updates that ran before it in the commit are run
+// once more: fn may run more than once, so it must not change anything but
+// through the Tx and its own variables. If the commit itself fails, every
+// update in it gets that error.
 //
 // The Tx is valid only inside fn; reads through it see fn's own writes. fn must
 // not call Update (the writer is busy running fn) and should not block: every
@@ -281,6 +283,9 @@ func (db *DB) commit(batch []*job) (rest []*job) {
 		return
 	}
 	var broken error // the transaction can no longer be trusted
+	// Jobs run without savepoints, which cost two statements each, until one
+	// fails; that is rare, and then the batch is run again with them.
+	safe := false
 	for i := 0; i < len(batch); i++ {
 		j := batch[i]
 		if i > 0 && rest == nil && broken == nil {
@@ -303,7 +308,20 @@ func (db *DB) commit(batch []*job) (rest []*job) {
 			j.err = err
 			continue
 		}
-		broken = db.runJob(j)
+		if safe {
+			broken = db.runJob(j)
+			continue
+		}
+		t := &tx{ctx: context.Background(), w: w, now: db.now}
+		if j.err = db.call(t, j.fn); j.err == nil {
+			w.queued = append(w.queued, t.queued...)
+			continue
+		}
+		// No savepoint can undo just this job's writes: start the transaction
+		// over and run the jobs before it again, each in a savepoint, as every
+		// job after it will be.
+		broken = db.restart(live[:len(live)-1])
+		safe = true
 	}
 	if broken == nil {
 		if err := w.exec("COMMIT"); err != nil {
@@ -332,6 +350,27 @@ func (db *DB) commit(batch []*job) (rest []*job) {
 		close(j.done)
 	}
 	return rest
+}
+
+// restart rolls the transaction back and begins it again, running the jobs
+// that had succeeded in it once more, each in a savepoint. It returns an error
+// only when the whole transaction is lost.
+func (db *DB) restart(done []*job) error {
+	w := db.w
+	clear(w.clients)
+	w.queued = w.queued[:0]
+	if err := w.exec("ROLLBACK"); err != nil {
+		return fmt.Errorf("rollback to run again: %w", err)
+	}
+	if err := w.exec("BEGIN IMMEDIATE"); err != nil {
+		return fmt.Errorf("begin again: %w", err)
+	}
+	for _, j := range done {
+		if err := db.runJob(j); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // runJob runs one job inside its own savepoint, leaving its error in j.err. It
