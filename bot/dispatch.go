@@ -22,9 +22,10 @@ type Outgoing struct {
 // engine in the same transaction as the update that caused them.
 type Outbox interface {
 	// PendingAfter returns unsent rows of one platform with IDs above after,
-	// oldest first. IDs only grow, so a reader that remembers the last ID it
-	// saw reads each row once.
-	PendingAfter(ctx context.Context, platform string, after int64, limit int) ([]Outgoing, error)
+	// oldest first, but for those skip (when not nil) reports the reader has
+	// already: only their IDs are returned, with a zero Reply. IDs only grow,
+	// so a reader that remembers the last ID it saw reads each row once.
+	PendingAfter(ctx context.Context, platform string, after int64, limit int, skip func(id int64) bool) ([]Outgoing, error)
 	// MarkSentAll records that the platform accepted these rows.
 	MarkSentAll(ctx context.Context, ids []int64, at time.Time) error
 	// MarkFailed gives up on a row; it is never tried again.
@@ -180,7 +181,7 @@ func (d *Dispatcher) Flush(ctx context.Context, platform string) error {
 	defer ln.flushMu.Unlock()
 	var after int64
 	for {
-		rows, err := d.outbox.PendingAfter(ctx, platform, after, 256)
+		rows, err := d.outbox.PendingAfter(ctx, platform, after, 256, nil)
 		if err != nil || len(rows) == 0 {
 			return err
 		}
@@ -242,6 +243,14 @@ func (ln *lane) poke() {
 	case ln.wakeup <- struct{}{}:
 	default:
 	}
+}
+
+// has reports whether the lane has taken in the row with this ID.
+func (ln *lane) has(id int64) bool {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	_, known := ln.known[id]
+	return known || id <= ln.cursor
 }
 
 // takeLocked queues a row unless the lane has it already.
@@ -311,7 +320,7 @@ func (ln *lane) read(ctx context.Context) bool {
 	ln.mu.Lock()
 	after, top := ln.cursor, max(ln.cursor, ln.topKnown)
 	ln.mu.Unlock()
-	rows, err := ln.d.outbox.PendingAfter(ctx, ln.platform, after, readBatch)
+	rows, err := ln.d.outbox.PendingAfter(ctx, ln.platform, after, readBatch, ln.has)
 	if err != nil {
 		if ctx.Err() == nil {
 			ln.logger.Error("read outbox", "err", err)

@@ -35,7 +35,7 @@ func (o *memOutbox) add(chat, text string) Outgoing {
 	return row
 }
 
-func (o *memOutbox) PendingAfter(_ context.Context, platform string, after int64, limit int) ([]Outgoing, error) {
+func (o *memOutbox) PendingAfter(_ context.Context, platform string, after int64, limit int, skip func(int64) bool) ([]Outgoing, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.reads++
@@ -43,6 +43,9 @@ func (o *memOutbox) PendingAfter(_ context.Context, platform string, after int64
 	for _, r := range o.rows {
 		if r.ID <= after || o.sent[r.ID] || o.failed[r.ID] != "" || !strings.HasPrefix(r.Reply.ChatID, platform+":") {
 			continue
+		}
+		if skip != nil && skip(r.ID) {
+			r = Outgoing{ID: r.ID}
 		}
 		out = append(out, r)
 		if len(out) == limit {

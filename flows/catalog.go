@@ -112,11 +112,42 @@ func (c *Catalog) Text(key string, pairs ...string) string {
 	if len(pairs) == 0 {
 		return s
 	}
-	args := make([]string, 0, len(pairs))
-	for i := 0; i+1 < len(pairs); i += 2 {
-		args = append(args, "{"+pairs[i]+"}", pairs[i+1])
+	return fill(s, pairs)
+}
+
+// fill replaces each {name} in s with the value paired with name; a
+// placeholder without a value stays as written.
+func fill(s string, pairs []string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 32)
+	for {
+		open := strings.IndexByte(s, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(s[open:], '}')
+		if end < 0 {
+			break
+		}
+		name := s[open+1 : open+end]
+		value, found := "", false
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if pairs[i] == name {
+				value, found = pairs[i+1], true
+				break
+			}
+		}
+		if !found {
+			b.WriteString(s[:open+end+1])
+			s = s[open+end+1:]
+			continue
+		}
+		b.WriteString(s[:open])
+		b.WriteString(value)
+		s = s[open+end+1:]
 	}
-	return strings.NewReplacer(args...).Replace(s)
+	b.WriteString(s)
+	return b.String()
 }
 
 // Has reports whether key exists.

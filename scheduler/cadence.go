@@ -6,6 +6,9 @@ import (
 	"strings"
 )
 
+// cadenceWords folds the ways people separate and spell a cadence.
+var cadenceWords = strings.NewReplacer(";", ",", " and ", ",", "check-ins", "checkins", "check-in", "checkin")
+
 // Cadence says how often a client is invited to check in. Two rhythms exist
 // because coaching has two: a steady one (every N days) and one tied to the
 // sessions with the coach (a few check-ins between this session and the next).
@@ -31,7 +34,7 @@ const (
 // with a comma or "and": "3 per session, every 2 days" (the String form).
 func ParseCadence(s string) (Cadence, error) {
 	t := strings.ToLower(strings.TrimSpace(s))
-	t = strings.NewReplacer(";", ",", " and ", ",", "check-ins", "checkins", "check-in", "checkin").Replace(t)
+	t = cadenceWords.Replace(t)
 	var c Cadence
 	parts := 0
 	for _, part := range strings.Split(t, ",") {

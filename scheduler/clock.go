@@ -7,6 +7,15 @@ import (
 	"time"
 )
 
+// clockWords folds the ways people write a time of day.
+var clockWords = strings.NewReplacer("a.m.", "am", "p.m.", "pm", " ", "", ".", ":", "h", ":")
+
+// windowWords folds the ways people write a range of times.
+var windowWords = strings.NewReplacer("–", "-", "—", "-", " to ", "-", " until ", "-")
+
+// dayListWords folds the ways people separate a list of days.
+var dayListWords = strings.NewReplacer(",", " ", ";", " ", "/", " ", "+", " ", "&", " ", ".", " ", "–", "-", " - ", "-")
+
 // Clock is a local wall-clock time of day, such as a check-in at 09:00. It carries
 // no date and no zone on purpose: "09:00" means nine in the morning wherever the
 // person is that day, before and after a daylight-saving switch.
@@ -31,7 +40,7 @@ func parseClock(s string) (Clock, bool) {
 	case "midnight":
 		return Clock{}, true
 	}
-	s = strings.NewReplacer("a.m.", "am", "p.m.", "pm", " ", "", ".", ":", "h", ":").Replace(s)
+	s = clockWords.Replace(s)
 	meridiem := ""
 	if strings.HasSuffix(s, "am") || strings.HasSuffix(s, "pm") {
 		meridiem, s = s[len(s)-2:], s[:len(s)-2]
@@ -111,7 +120,7 @@ func ParseWindow(s string) (Window, error) {
 	case "", "none", "off", "no", "-":
 		return Window{}, nil
 	}
-	t = strings.NewReplacer("–", "-", "—", "-", " to ", "-", " until ", "-").Replace(t)
+	t = windowWords.Replace(t)
 	startText, endText, ok := strings.Cut(t, "-")
 	if !ok {
 		return Window{}, fmt.Errorf("%w %q: want start-end such as 21:00-08:00", ErrWindow, s)
@@ -196,7 +205,7 @@ func ParseWeekdays(s string) (Weekdays, error) {
 	case "", "none", "no", "nothing", "-":
 		return 0, nil
 	}
-	t = strings.NewReplacer(",", " ", ";", " ", "/", " ", "+", " ", "&", " ", ".", " ", "–", "-", " - ", "-").Replace(t)
+	t = dayListWords.Replace(t)
 	var set Weekdays
 	for _, word := range strings.Fields(t) {
 		if word == "and" || word == "-" {

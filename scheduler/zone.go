@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// placeSpelling folds the ways people write a place name.
+var placeSpelling = strings.NewReplacer("_", " ", ".", "")
+
 // zoneWords maps what people type when asked "where are you?" to an IANA zone.
 // Keys are normalised by zoneKey. Countries spanning several zones (USA, Canada,
 // Australia, Russia) are left out on purpose: guessing there would be wrong for
@@ -184,7 +187,7 @@ func loadZone(name string) (*time.Location, bool) {
 // "new  york" and "N.Y.C." style variants meet the table.
 func zoneKey(s string) string {
 	s = strings.ToLower(s)
-	s = strings.NewReplacer("_", " ", ".", "").Replace(s)
+	s = placeSpelling.Replace(s)
 	return strings.Join(strings.Fields(s), " ")
 }
 

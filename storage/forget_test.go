@@ -52,11 +52,11 @@ func TestMarkSentAll(t *testing.T) {
 	if err := db.MarkSentAll(ctx, []int64{rows[0].ID, rows[2].ID, 999}, t0); err != nil {
 		t.Fatal(err)
 	}
-	left, err := db.PendingAfter(ctx, bot.Telegram, 0, 0)
+	left, err := db.PendingAfter(ctx, bot.Telegram, 0, 0, nil)
 	if err != nil || len(left) != 1 || left[0].Reply.Text != "two" {
 		t.Fatalf("pending after marking = %+v, %v; want only two", left, err)
 	}
-	if got, _ := db.PendingAfter(ctx, bot.Telegram, left[0].ID, 0); len(got) != 0 {
+	if got, _ := db.PendingAfter(ctx, bot.Telegram, left[0].ID, 0, nil); len(got) != 0 {
 		t.Fatalf("PendingAfter its own ID returned %+v", got)
 	}
 	if got := count(t, db, "outbox", "status = 'sent'"); got != 2 {

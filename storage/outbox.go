@@ -44,14 +44,15 @@ const pendingSQL = `SELECT id, payload, attempts FROM outbox
 // Pending returns up to limit unsent rows of one platform, oldest first (limit
 // <= 0 means all).
 func (db *DB) Pending(ctx context.Context, platform string, limit int) ([]bot.Outgoing, error) {
-	return db.PendingAfter(ctx, platform, 0, limit)
+	return db.PendingAfter(ctx, platform, 0, limit, nil)
 }
 
 // PendingAfter returns up to limit unsent rows of one platform with IDs above
 // after, oldest first (limit <= 0 means all). IDs only grow and a reader sees
 // whole commits, so a dispatcher that remembers the last ID it read reads each
-// row once. It reads from the read pool and never waits for the writer.
-func (db *DB) PendingAfter(ctx context.Context, platform string, after int64, limit int) ([]bot.Outgoing, error) {
+// row once. Rows skip reports the reader has already come back with their ID
+// only, undecoded. It reads from the read pool and never waits for the writer.
+func (db *DB) PendingAfter(ctx context.Context, platform string, after int64, limit int, skip func(id int64) bool) ([]bot.Outgoing, error) {
 	if limit <= 0 {
 		limit = -1
 	}
@@ -66,6 +67,10 @@ func (db *DB) PendingAfter(ctx context.Context, platform string, after int64, li
 		var o bot.Outgoing
 		if err := rows.Scan(&o.ID, &payload, &o.Attempts); err != nil {
 			return nil, fmt.Errorf("pending %s: %w", platform, err)
+		}
+		if skip != nil && skip(o.ID) {
+			out = append(out, bot.Outgoing{ID: o.ID})
+			continue
 		}
 		if err := json.Unmarshal(payload, &o.Reply); err != nil {
 			return nil, fmt.Errorf("pending %s: row %d: %w", platform, o.ID, err)
