@@ -25,7 +25,7 @@ const offsetSaveTimeout = 5 * time.Second
 // pollDepth is how many responses may be in handling at once. The next
 // getUpdates goes out as soon as a response is stored, so receiving overlaps
 // handling; past this depth the poller waits, and Telegram keeps the rest.
-const pollDepth = 4
+const pollDepth = 2
 
 // poll receives updates by long polling until ctx is cancelled. Each response
 // is stored in the inbox with the offset after it before anything else, so the

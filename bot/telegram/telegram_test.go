@@ -343,9 +343,8 @@ func TestPollingKeepsChatOrderAcrossPolls(t *testing.T) {
 		mu.Unlock()
 		rec.add(m)
 		if m.Text == "first" {
-			// Hold the chat while the next message is fetched by a later poll.
-			polls := s.Calls("getUpdates")
-			waitFor(t, "a later poll", func() bool { return s.Calls("getUpdates") >= polls+2 })
+			// Hold the chat until a later poll has fetched the next messages.
+			waitFor(t, "a later poll", func() bool { return s.Stats().UpdatesServed >= 2 })
 		}
 		mu.Lock()
 		busy = false
