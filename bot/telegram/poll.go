@@ -18,9 +18,9 @@ import (
 // pollLimit is the most updates one getUpdates call returns (Telegram's maximum).
 const pollLimit = 100
 
-// offsetSaveTimeout bounds removing handled batches from the inbox once the
+// removeTimeout bounds removing handled batches from the inbox once the
 // adapter is stopping.
-const offsetSaveTimeout = 5 * time.Second
+const removeTimeout = 5 * time.Second
 
 // pollDepth is how many responses may be in handling at once. The next
 // getUpdates goes out as soon as a response is stored, so receiving overlaps
@@ -222,7 +222,7 @@ func (p *pipeline) removeLoop() {
 		p.finished = nil
 		p.mu.Unlock()
 		if len(ids) > 0 {
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), offsetSaveTimeout)
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), removeTimeout)
 			if err := p.a.inbox.Handled(ctx, ids); err != nil {
 				p.a.log.Error("remove handled updates", "batches", len(ids), "error", err)
 			}

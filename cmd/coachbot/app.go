@@ -164,7 +164,7 @@ func (a *app) console(ctx context.Context, e env, name string) error {
 	}
 	// Invitations and nudges come in the console too; it shows what they
 	// queued within a second.
-	ticker, err := a.newTicker(func() {})
+	ticker, err := a.newTicker()
 	if err != nil {
 		return err
 	}

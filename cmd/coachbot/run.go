@@ -116,7 +116,7 @@ func (a *app) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ticker, err := a.newTicker(l.dispatcher.Kick)
+	ticker, err := a.newTicker()
 	if err != nil {
 		return errors.Join(err, l.Close())
 	}
@@ -130,15 +130,14 @@ func (a *app) serve(ctx context.Context) error {
 	return errors.Join(first, ticker.Close(), l.Close())
 }
 
-// newTicker returns the cron ticks: the due sweep every minute (kick wakes the
-// delivery of what it queued) and the clean-up of old records.
-func (a *app) newTicker(kick func()) (*scheduler.Ticker, error) {
+// newTicker returns the cron ticks: the due sweep every minute (what it queues
+// leaves as each commit is done) and the clean-up of old records.
+func (a *app) newTicker() (*scheduler.Ticker, error) {
 	ticker := scheduler.NewTicker(a.logger.With("component", "scheduler"))
 	if err := ticker.Add("@every 1m", "sweep", func(ctx context.Context) {
 		if _, err := a.engine.Sweep(ctx); err != nil {
 			a.logger.Error("sweep", "err", err)
 		}
-		kick()
 	}); err != nil {
 		return nil, err
 	}
