@@ -49,19 +49,8 @@ func (a *Adapter) poll(ctx context.Context, h bot.Handler) error {
 	}
 	p := newPipeline(ctx, a, h)
 	defer p.close()
-	unhandled, err := a.inbox.Unhandled(ctx, name)
-	if err != nil {
-		return fmt.Errorf("telegram: load unhandled updates: %w", err)
-	}
-	for _, b := range unhandled {
-		var updates []tgbotapi.Update
-		if err := json.Unmarshal(b.Data, &updates); err != nil {
-			a.log.Error("stored updates unreadable, dropping them", "batch", b.ID, "error", err)
-			p.finish(b.ID)
-			continue
-		}
-		a.log.Info("handling updates received before the restart", "batch", b.ID, "updates", len(updates))
-		p.add(b.ID, updates, false)
+	if err := a.replay(ctx, p); err != nil {
+		return err
 	}
 	a.log.Info("polling for updates", "bot", a.Username(), "offset", offset)
 
@@ -103,6 +92,25 @@ func (a *Adapter) poll(ctx context.Context, h bot.Handler) error {
 		}
 		offset = next
 		p.add(id, updates, true)
+	}
+	return nil
+}
+
+// replay hands p the batches stored before the restart and not yet handled.
+func (a *Adapter) replay(ctx context.Context, p *pipeline) error {
+	unhandled, err := a.inbox.Unhandled(ctx, a.offsetName())
+	if err != nil {
+		return fmt.Errorf("telegram: load unhandled updates: %w", err)
+	}
+	for _, b := range unhandled {
+		var updates []tgbotapi.Update
+		if err := json.Unmarshal(b.Data, &updates); err != nil {
+			a.log.Error("stored updates unreadable, dropping them", "batch", b.ID, "error", err)
+			p.finish(b.ID)
+			continue
+		}
+		a.log.Info("handling updates received before the restart", "batch", b.ID, "updates", len(updates))
+		p.add(b.ID, updates, false)
 	}
 	return nil
 }

@@ -469,6 +469,35 @@ func TestRunStopsPromptlyDuringLongPoll(t *testing.T) {
 	}
 }
 
+// Updates polled and stored, but not handled before a switch to webhooks, are
+// handled when the webhook starts.
+func TestWebhookHandlesStoredUpdates(t *testing.T) {
+	s := telegramtest.NewServer(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := newMemInbox()
+	a := newAdapter(t, s, store, func(c *Config) {
+		c.Mode, c.Listen, c.PublicURL, c.Secret = ModeWebhook, ln.Addr().String(), "http://"+ln.Addr().String()+WebhookPath, "s3cret_token-1"
+	})
+	a.listener = ln
+	batch := `[{"update_id":7,"message":{"message_id":1,"date":1700000000,"text":"stored",
+		"chat":{"id":9,"type":"private"},"from":{"id":9,"is_bot":false,"first_name":"Ana"}}}]`
+	if _, err := store.Receive(context.Background(), a.offsetName(), 8, []byte(batch)); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	start(t, a, echo(a, rec))
+	if got := texts(rec.wait(t, 1)); !reflect.DeepEqual(got, []string{"stored"}) {
+		t.Errorf("handled %q, want the stored update", got)
+	}
+	waitFor(t, "the batch removed", func() bool {
+		left, _ := store.Unhandled(context.Background(), a.offsetName())
+		return len(left) == 0
+	})
+}
+
 func TestWebhook(t *testing.T) {
 	s := telegramtest.NewServer(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

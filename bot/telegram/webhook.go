@@ -28,6 +28,13 @@ const maxUpdateBytes = 1 << 20
 // cancelled. Each request is answered only after the handler returned, so a
 // failure (500) makes Telegram deliver the update again.
 func (a *Adapter) serveWebhook(ctx context.Context, h bot.Handler) error {
+	// Updates polled and stored before a switch to webhooks are handled first.
+	p := newPipeline(ctx, a, h)
+	err := a.replay(ctx, p)
+	p.close()
+	if err != nil || ctx.Err() != nil {
+		return err
+	}
 	ln := a.listener
 	if ln == nil {
 		var err error
@@ -47,7 +54,7 @@ func (a *Adapter) serveWebhook(ctx context.Context, h bot.Handler) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
-	err := a.retry(ctx, "setWebhook", func() error {
+	err = a.retry(ctx, "setWebhook", func() error {
 		allowed, err := json.Marshal(allowedUpdates())
 		if err != nil {
 			return err
