@@ -249,16 +249,17 @@ func (ln *lane) poke() {
 func (ln *lane) has(id int64) bool {
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
+	return ln.hasLocked(id)
+}
+
+func (ln *lane) hasLocked(id int64) bool {
 	_, known := ln.known[id]
 	return known || id <= ln.cursor
 }
 
 // takeLocked queues a row unless the lane has it already.
 func (ln *lane) takeLocked(row Outgoing) {
-	if row.ID <= ln.cursor {
-		return
-	}
-	if _, dup := ln.known[row.ID]; dup {
+	if ln.hasLocked(row.ID) {
 		return
 	}
 	ln.known[row.ID] = struct{}{}

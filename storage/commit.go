@@ -160,32 +160,27 @@ func (db *DB) run() {
 		db.wg.Done()
 	}()
 	batch := make([]*job, 0, maxBatch)
-	var rest []*job // jobs an urgent one overtook
+	var rest []*job // jobs an urgent one overtook, first in the next commit
 	for {
-		if len(rest) > 0 {
-			batch = db.gather(append(batch[:0], rest...))
-			rest = db.commit(batch)
-			continue
-		}
-		select {
-		case j := <-db.jobs:
-			batch = db.gather(append(batch[:0], j))
-			rest = db.commit(batch)
-		case j := <-db.urgent:
-			batch = db.gather(append(batch[:0], j))
-			rest = db.commit(batch)
-		case <-db.closing:
-			for {
-				batch = db.gather(batch[:0])
-				if len(batch) == 0 {
-					stopped = true
-					return
-				}
-				for rest = db.commit(batch); len(rest) > 0; rest = db.commit(batch) {
-					batch = append(batch[:0], rest...)
+		batch = append(batch[:0], rest...)
+		if len(rest) == 0 {
+			select {
+			case j := <-db.jobs:
+				batch = append(batch, j)
+			case j := <-db.urgent:
+				batch = append(batch, j)
+			case <-db.closing:
+				for {
+					batch = db.gather(append(batch[:0], rest...))
+					if len(batch) == 0 {
+						stopped = true
+						return
+					}
+					rest = db.commit(batch)
 				}
 			}
 		}
+		rest = db.commit(db.gather(batch))
 	}
 }
 
@@ -312,9 +307,7 @@ func (db *DB) commit(batch []*job) (rest []*job) {
 			broken = db.runJob(j)
 			continue
 		}
-		t := &tx{ctx: context.Background(), w: w, now: db.now}
-		if j.err = db.call(t, j.fn); j.err == nil {
-			w.queued = append(w.queued, t.queued...)
+		if db.runFn(j) == nil {
 			continue
 		}
 		// No savepoint can undo just this job's writes: start the transaction
@@ -380,11 +373,7 @@ func (db *DB) runJob(j *job) error {
 	if err := w.exec("SAVEPOINT j"); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
-	t := &tx{ctx: context.Background(), w: db.w, now: db.now}
-	j.err = db.call(t, j.fn)
-	if j.err == nil {
-		w.queued = append(w.queued, t.queued...)
-	} else {
+	if t := db.runFn(j); t != nil {
 		for _, id := range t.touched {
 			delete(w.clients, id)
 		}
@@ -397,6 +386,19 @@ func (db *DB) runJob(j *job) error {
 	if err := w.exec("RELEASE j"); err != nil {
 		return fmt.Errorf("release savepoint: %w", err)
 	}
+	return nil
+}
+
+// runFn runs the job's function in the open transaction, leaving its error in
+// j.err. The outbox rows of a job that succeeded join the commit's; for one
+// that failed, runFn returns its Tx, to undo what it touched.
+func (db *DB) runFn(j *job) (failed *tx) {
+	w := db.w
+	t := &tx{ctx: context.Background(), w: w, now: db.now}
+	if j.err = db.call(t, j.fn); j.err != nil {
+		return t
+	}
+	w.queued = append(w.queued, t.queued...)
 	return nil
 }
 

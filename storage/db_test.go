@@ -659,7 +659,7 @@ func TestOffset(t *testing.T) {
 		t.Errorf("got %d before any set, want 0", got)
 	}
 	for _, v := range []int64{42, 43} {
-		if err := db.SetOffset(t.Context(), "telegram", v); err != nil {
+		if _, err := db.Receive(t.Context(), "telegram", v, []byte(`[]`)); err != nil {
 			t.Fatal(err)
 		}
 		if got := get("telegram"); got != v {

@@ -24,20 +24,6 @@ func (db *DB) Offset(ctx context.Context, name string) (int64, error) {
 	return v, nil
 }
 
-// SetOffset stores the polling position called name.
-func (db *DB) SetOffset(ctx context.Context, name string, offset int64) error {
-	if err := db.write(ctx, func(t *tx) error { return t.setOffset(name, offset) }); err != nil {
-		return fmt.Errorf("set offset %s: %w", name, err)
-	}
-	return nil
-}
-
-func (t *tx) setOffset(name string, offset int64) error {
-	_, err := t.exec(`INSERT INTO offsets (name, value) VALUES (?, ?)
-		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, offset)
-	return err
-}
-
 // Receive stores a batch of polled updates for name, with the polling position
 // after it, and returns the batch's ID. The batch stays until Handled removes
 // it. The poller waits for it before polling again, so it is committed ahead of
@@ -53,7 +39,9 @@ func (db *DB) Receive(ctx context.Context, name string, offset int64, updates []
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return t.setOffset(name, offset)
+		_, err = t.exec(`INSERT INTO offsets (name, value) VALUES (?, ?)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, offset)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("receive %s: %w", name, err)

@@ -146,6 +146,15 @@ func waitMessages(tb testing.TB, s *telegramtest.Server, chat int64, n int) []te
 	return msgs
 }
 
+// waitHandled waits until a's stored batches are all handled and removed.
+func waitHandled(tb testing.TB, store Inbox, a *Adapter) {
+	tb.Helper()
+	waitFor(tb, "the stored batches handled", func() bool {
+		left, _ := store.Unhandled(context.Background(), a.offsetName())
+		return len(left) == 0
+	})
+}
+
 func TestPollingRoundTrip(t *testing.T) {
 	s := telegramtest.NewServer(t, telegramtest.WithUsername("MyBot"))
 	a := newAdapter(t, s, nil, nil)
@@ -245,10 +254,7 @@ func TestOffsetSurvivesRestart(t *testing.T) {
 	// The next poll confirms the batch, and it is made only after the batch
 	// and the offset are stored; the batch leaves the inbox once handled.
 	waitFor(t, "the batch confirmed", func() bool { return s.Stats().UpdatesPending == 0 })
-	waitFor(t, "the batch handled", func() bool {
-		left, _ := store.Unhandled(context.Background(), a1.offsetName())
-		return len(left) == 0
-	})
+	waitHandled(t, store, a1)
 	r1.stop(t)
 
 	saved, _ := store.Offset(context.Background(), a1.offsetName())
@@ -376,10 +382,7 @@ func TestStoredPressHandledOnceAfterRestart(t *testing.T) {
 	r0 := start(t, a0, echo(a0, rec0))
 	s.SendText(1, "hi")
 	msgs := waitMessages(t, s, 1, 1)
-	waitFor(t, "the batch handled", func() bool {
-		left, _ := store.Unhandled(context.Background(), a0.offsetName())
-		return len(left) == 0
-	})
+	waitHandled(t, store, a0)
 	r0.stop(t)
 
 	a1 := newAdapter(t, s, store, nil)
@@ -492,10 +495,7 @@ func TestWebhookHandlesStoredUpdates(t *testing.T) {
 	if got := texts(rec.wait(t, 1)); !reflect.DeepEqual(got, []string{"stored"}) {
 		t.Errorf("handled %q, want the stored update", got)
 	}
-	waitFor(t, "the batch removed", func() bool {
-		left, _ := store.Unhandled(context.Background(), a.offsetName())
-		return len(left) == 0
-	})
+	waitHandled(t, store, a)
 }
 
 func TestWebhook(t *testing.T) {

@@ -84,7 +84,6 @@ func (a *app) start(ctx context.Context) (*live, error) {
 	}
 
 	// Replies leave as soon as the commit that queued them is done.
-	h := bot.HandlerFunc(a.engine.Handle)
 	a.db.OnQueued(d.Offer)
 
 	runCtx, cancel := context.WithCancel(ctx)
@@ -93,7 +92,7 @@ func (a *app) start(ctx context.Context) (*live, error) {
 	for _, p := range platforms {
 		l.wg.Go(func() {
 			a.logger.Info("platform started", "platform", p.name)
-			if err := p.run(runCtx, h); err != nil {
+			if err := p.run(runCtx, a.engine); err != nil {
 				l.errs <- fmt.Errorf("%s: %w", p.name, err)
 			}
 		})
