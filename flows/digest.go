@@ -1,10 +1,78 @@
 package flows
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/coachbot/coachbot/bot"
+	"github.com/coachbot/coachbot/scheduler"
 )
+
+func showDigest(s *Session, _ string) error {
+	coach, err := s.tx.Coach(s.msg.UserID)
+	if err != nil {
+		return err
+	}
+	since := s.now.AddDate(0, 0, -1)
+	if coach.DigestWeekly {
+		since = s.now.AddDate(0, 0, -7)
+	}
+	text, err := s.digest(coach, since)
+	if err != nil {
+		return err
+	}
+	return s.reply(bot.Reply{Text: text, Kind: DueDigest})
+}
+
+// sweepCoach sends a coach's due digest and plans the next.
+func (e *Engine) sweepCoach(tx Tx, coachID string, due []Due, now time.Time) error {
+	coach, err := tx.Coach(coachID)
+	if errors.Is(err, ErrNotFound) {
+		return dropAll(tx, due)
+	}
+	if err != nil {
+		return err
+	}
+	latest := due[len(due)-1]
+	if err := dropAll(tx, due[:len(due)-1]); err != nil {
+		return err
+	}
+	p := scheduler.Prefs{Zone: zoneOf(coach.Zone)}
+	if p.Fresh(latest.At, now, freshFor[DueDigest]) || latest.At.Equal(now) {
+		s := &Session{e: e, tx: tx, now: now, kind: DueDigest,
+			msg: bot.Message{ChatID: coach.ChatID, UserID: coach.ID, Name: coach.Name}}
+		since := now.AddDate(0, 0, -1)
+		if coach.DigestWeekly {
+			since = now.AddDate(0, 0, -7)
+		}
+		if prev, err := tx.LatestDue(coach.ID, DueDigest); err == nil && !prev.SentAt.IsZero() && prev.SentAt.After(since) {
+			since = prev.SentAt
+		}
+		news, err := e.digestHasNews(tx, coach.ID, since, now)
+		if err != nil {
+			return err
+		}
+		latest.Status = DueDropped // nothing new: no digest, no noise
+		if news {
+			text, err := s.digest(coach, since)
+			if err != nil {
+				return err
+			}
+			if err := s.reply(bot.Reply{Text: text}); err != nil {
+				return err
+			}
+			latest.Status, latest.SentAt = DueSent, now
+		}
+	} else {
+		latest.Status = DueDropped
+	}
+	if err := tx.UpdateDue(latest); err != nil {
+		return err
+	}
+	return planCoach(tx, coach, now)
+}
 
 // clientView is what the bot knows about one client over a period, gathered
 // once and rendered for the coach (without private reflections) or for the

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -204,4 +205,44 @@ func matchOption(s *Session, opts []Option, v string, scale bool) (Option, bool)
 func normalize(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	return strings.TrimRight(s, ".!")
+}
+
+var (
+	yesNo = []Option{{"yes", "btn.yes"}, {"no", "btn.no"}}
+
+	nonActionKinds = []Option{
+		{KindRest, "btn.kind_rest"},
+		{KindBoundary, "btn.kind_boundary"},
+		{KindObserve, "btn.kind_observe"},
+		{KindIntegrate, "btn.kind_integrate"},
+	}
+)
+
+func is(name, value string) func(*Session, Answers) bool {
+	return func(_ *Session, a Answers) bool { return a[name] == value }
+}
+
+func isNot(name, value string) func(*Session, Answers) bool {
+	return func(_ *Session, a Answers) bool { return a[name] != value }
+}
+
+func goTo(step string) func(*Session, Answers) string {
+	return func(*Session, Answers) string { return step }
+}
+
+// parsed is a Step.Check that accepts what parse accepts and stores it in its
+// canonical form ("zurich" becomes "Europe/Zurich", "9" becomes "09:00").
+func parsed[T fmt.Stringer](parse func(string) (T, error), problem string) func(*Session, Answers, string) (string, string) {
+	return func(_ *Session, _ Answers, v string) (string, string) {
+		x, err := parse(v)
+		if err != nil {
+			return "", problem
+		}
+		return x.String(), ""
+	}
+}
+
+func withNext(st *Step, next string) *Step {
+	st.Next = goTo(next)
+	return st
 }

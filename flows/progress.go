@@ -72,26 +72,6 @@ func showProgress(s *Session, _ string) error {
 	return s.reply(bot.Reply{Text: b.String()})
 }
 
-func lastN[T any](xs []T, n int) []T {
-	if len(xs) <= n {
-		return xs
-	}
-	return xs[len(xs)-n:]
-}
-
-// count says a number of things through the catalog, so each language can say
-// "once" or "1 experiment" its own way: keys count.NOUN.1, count.NOUN.2 and
-// count.NOUN.n.
-func (s *Session) count(noun string, n int) string {
-	key := "count." + noun + ".n"
-	if n == 1 || n == 2 {
-		if k := fmt.Sprintf("count.%s.%d", noun, n); s.e.cat.Has(k) {
-			key = k
-		}
-	}
-	return s.T(key, "n", fmt.Sprint(n))
-}
-
 // competence is how one skill's self-rated stage moved from first to latest.
 type competence struct {
 	skill    string

@@ -2,6 +2,12 @@ package flows
 
 import "github.com/coachbot/coachbot/bot"
 
+// allFlows is every flow the engine knows.
+func allFlows() []*Flow {
+	return []*Flow{startFlow(), linkFlow(), actionFlow(), checkInFlow(), restFlow(), settingsFlow(), forgetFlow(),
+		invitationFlow(), recoveryFlow(), assessFlow(), lookbackFlow(), coachFlow()}
+}
+
 // Route is one slash command: its name, what it needs, and what it does.
 type Route struct {
 	Name string

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/coachbot/coachbot/bot"
-	"github.com/coachbot/coachbot/scheduler"
 )
 
 // busyFor is how recently a client must have been in a conversation for a
@@ -146,13 +143,6 @@ func (e *Engine) sweepRecipient(tx Tx, recipient string, now time.Time) error {
 // lateAfter is how late a moment must be to count as missed during downtime.
 const lateAfter = time.Hour
 
-// proactive returns a session for a message the bot starts itself.
-func (e *Engine) proactive(tx Tx, c Client, now time.Time) *Session {
-	s := &Session{e: e, tx: tx, now: now, client: c, known: true,
-		msg: bot.Message{ChatID: c.ChatID, UserID: c.ID, Name: c.Name}}
-	return s
-}
-
 // stillPending reports whether d has not been handled since it was read.
 func stillPending(tx Tx, d Due) (bool, error) {
 	ds, err := tx.DueSince(d.RecipientID, d.At)
@@ -194,154 +184,6 @@ func dropAll(tx Tx, ds []Due) error {
 		if err := drop(tx, d); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// replan keeps the rhythm going after a moment was dropped.
-func (s *Session) replan() error {
-	return planClient(s.tx, s.client, s.e.cfg.Rhythm, s.now)
-}
-
-// deliver sends one due moment to a client, or lets it go when sending it
-// would be pressure: paused, unreachable, busy, or the day's share used up.
-func (s *Session) deliver(d Due, p scheduler.Prefs) error {
-	c := &s.client
-	if !c.PausedUntil.IsZero() && s.now.Before(c.PausedUntil) || c.Unreachable {
-		if err := drop(s.tx, d); err != nil {
-			return err
-		}
-		return s.replan()
-	}
-	conv, err := s.tx.Conversation(c.ChatID)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return err
-	}
-	busy := err == nil && s.now.Sub(conv.Updated) < busyFor
-	if err == nil && !busy && d.Kind != DueNudge {
-		// An abandoned conversation gives way to the new one. A nudge starts
-		// none: it points back at the invitation, which stays answerable.
-		if err := s.tx.EndConversation(c.ChatID); err != nil {
-			return err
-		}
-	}
-	if busy {
-		if d.Kind == DueNudge {
-			return drop(s.tx, d) // they are here already
-		}
-		d.At = s.now.Add(busyFor)
-		return s.tx.UpdateDue(d)
-	}
-	sentToday, err := s.sentOn(d.Date)
-	if err != nil {
-		return err
-	}
-	if sentToday >= s.e.cfg.Rhythm.MaxPerDay {
-		if err := drop(s.tx, d); err != nil {
-			return err
-		}
-		return s.replan()
-	}
-	if !c.NextSession.IsZero() && s.now.After(c.NextSession) {
-		c.LastSession, c.NextSession = c.NextSession, time.Time{}
-	}
-	s.kind = d.Kind
-	switch d.Kind {
-	case DueCheckIn:
-		err = s.inviteCheckIn(d, p)
-	case DueNudge:
-		err = s.nudge(d)
-	case DueRestDay:
-		err = s.begin("recovery", "")
-	case DueEve:
-		err = s.sessionEve()
-	case DueAssessment:
-		err = s.begin("assess", "")
-	default:
-		err = fmt.Errorf("unknown due kind %q", d.Kind)
-	}
-	if errors.Is(err, errSkip) {
-		return drop(s.tx, d)
-	}
-	if err != nil {
-		return err
-	}
-	d.Status, d.SentAt = DueSent, s.now
-	if err := s.tx.UpdateDue(d); err != nil {
-		return err
-	}
-	if err := s.saveClient(); err != nil {
-		return err
-	}
-	return s.planAfterSend(d, p)
-}
-
-// sentOn counts proactive messages already sent on a local date.
-func (s *Session) sentOn(date string) (int, error) {
-	ds, err := s.tx.DueSince(s.client.ID, s.now.Add(-48*time.Hour))
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, d := range ds {
-		if d.Date == date && (d.Status == DueSent || d.Status == DueAnswered) {
-			n++
-		}
-	}
-	return n, nil
-}
-
-// inviteCheckIn sends the check-in invitation. After two invitations in a row
-// went unanswered it first slows the rhythm down and says so: the bot backs off
-// instead of insisting, and the coach hears of it in the digest.
-func (s *Session) inviteCheckIn(d Due, p scheduler.Prefs) error {
-	c := &s.client
-	if c.Unanswered >= 2 {
-		slower := p.Cadence.Slower()
-		if slower != p.Cadence {
-			// The slower rhythm counts from today, so the next invitation is
-			// a full interval away.
-			c.Cadence = slower.String()
-			c.Anchor = d.Date
-			c.Unanswered = 0
-			if err := s.say("rhythm.slowed", "cadence", c.Cadence); err != nil {
-				return err
-			}
-		}
-	}
-	c.Unanswered++
-	return s.begin("invitation", "")
-}
-
-// nudge sends the one gentle reminder, only if the invitation is still open.
-func (s *Session) nudge(d Due) error {
-	inv, ok, err := s.lastInvitation()
-	if err != nil {
-		return err
-	}
-	if !ok || inv.Status != DueSent || inv.Date != d.Date || s.client.Unanswered == 0 {
-		return errSkip
-	}
-	return s.say("nudge.text")
-}
-
-// errSkip tells deliver that a moment turned out not to be worth sending.
-var errSkip = errors.New("nothing to send")
-
-// planAfterSend schedules what follows a sent moment.
-func (s *Session) planAfterSend(d Due, p scheduler.Prefs) error {
-	switch d.Kind {
-	case DueCheckIn:
-		if err := s.replan(); err != nil {
-			return err
-		}
-		if at, ok := p.NudgeAt(s.now, s.e.cfg.Rhythm.NudgeAfter); ok {
-			return schedule(s.tx, s.client.ID, DueNudge, at, p.Zone)
-		}
-	case DueRestDay, DueEve:
-		return s.replan()
-	case DueAssessment:
-		return planAssessment(s.tx, s.client, s.e.cfg.Rhythm, p, s.now)
 	}
 	return nil
 }

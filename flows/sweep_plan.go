@@ -179,8 +179,7 @@ func (s *Session) lastInvitation() (Due, bool, error) {
 	return last, found, nil
 }
 
-// isCoach reports whether the person writing is a coach.
-func (s *Session) isCoach() bool {
-	_, err := s.tx.Coach(s.msg.UserID)
-	return err == nil
+// replan keeps the rhythm going after a moment was dropped.
+func (s *Session) replan() error {
+	return planClient(s.tx, s.client, s.e.cfg.Rhythm, s.now)
 }
