@@ -58,6 +58,7 @@ func subcommands() []subcommand {
 		{"backup", "write a consistent copy of the live database", cmdBackup},
 		{"migrate", "apply database migrations and exit", cmdMigrate},
 		{"simulate", "print the timeline a demo client and coach would receive", cmdSimulate},
+		{"replay", "run a scenario file and print what everyone in it receives", cmdReplay},
 		{"loadtest", "measure the bot against a local fake Telegram", cmdLoadtest},
 		{"version", "print the version", cmdVersion},
 	}
