@@ -3,30 +3,46 @@
 // real SQLite database. A scenario is short enough for a coach to read and know
 // what a client experiences; run, it checks that the bot still behaves so.
 //
-//	# Ana ignores Monday's invitation; she hears once more that day, gently.
-//	start 2026-11-22 09:30 Europe/Zurich
+//	# A coach invites Ana; she lets Tuesday's invitation pass and hears once
+//	# more that day, gently; the coach learns of it in the digest.
+//	start 2026-11-23 09:30 Europe/Zurich      # a Monday
 //	set coach_code let-me-coach
 //
 //	coach: /coach let-me-coach
 //	coach < time zone
-//	...
+//	coach: Zurich
+//	coach < digest … [18:00]
+//	coach: [18:00]
+//	coach < daily … weekly
+//	coach: [daily]
+//	coach < set up as a coach
 //	coach: /invite
-//	coach < /start (?P<invite>\w+)/
+//	coach < /start (?P<invite>\w+)/           # the code is kept as $invite
+//
 //	ana: /start $invite
-//	ana < Welcome … what I keep
-//	ana: [2]
+//	ana < welcome … what I keep
+//	ana: [Yes, let's begin]
+//	ana < Coach … will see … [Yes] [No]
+//	ana: [1]
 //	ana < time zone
 //	ana: Atlantis
-//	ana < don't know that time zone
+//	ana < know that time zone                 # asked again, kindly
 //	ana: Zurich
-//	...
-//	@ Mon 09:00
-//	ana < 09:00 what have you noticed … [Reflect now]
+//	ana < check-in
+//	ana: 09:00
+//	ana < rest days
+//	ana: none
+//	ana < connected
+//	ana < set up
+//	check ana client.zone Europe/Zurich
+//
+//	@ Tue 09:30
+//	ana < 09:00 /reflect|noticed/
 //	@ +3h
-//	ana < 12:00 gentle nudge
-//	@ Tue 08:00
-//	ana < nothing
-//	check ana client.unanswered 1
+//	ana < 12:00 nudge
+//	@ Tue 20:00
+//	coach < 18:00 Ana … unanswered
+//	ana < nothing                             # nothing more today
 //
 // # Lines
 //

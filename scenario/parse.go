@@ -130,7 +130,7 @@ func (j jump) target(now time.Time, loc *time.Location) time.Time {
 // matcher checks one message.
 type matcher struct {
 	any   bool
-	parts []string       // in order, normalised
+	parts []string       // in order, as written
 	re    *regexp.Regexp // or a regular expression
 	src   string         // as written
 }
@@ -438,8 +438,8 @@ func parseMatcher(s string) (matcher, error) {
 		return m, nil
 	}
 	for _, part := range splitParts(s) {
-		if part = normalise(part); part != "" {
-			m.parts = append(m.parts, part)
+		if part = strings.TrimSpace(part); part != "" {
+			m.parts = append(m.parts, part) // normalised when matched, after $variables
 		}
 	}
 	if len(m.parts) == 0 {

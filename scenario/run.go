@@ -366,15 +366,15 @@ func (r *runner) match(st step, reply bot.Reply) string {
 	}
 	rest := normalise(text)
 	for i, part := range m.parts {
-		part = normalise(r.expand(part))
-		j := strings.Index(rest, part)
+		want := normalise(r.expand(part))
+		j := strings.Index(rest, want)
 		if j < 0 {
 			if i == 0 {
-				return fmt.Sprintf("does not contain %q", part)
+				return fmt.Sprintf("does not contain %q", r.expand(part))
 			}
-			return fmt.Sprintf("does not contain %q after %q", part, normalise(r.expand(m.parts[i-1])))
+			return fmt.Sprintf("does not contain %q after %q", r.expand(part), r.expand(m.parts[i-1]))
 		}
-		rest = rest[j+len(part):]
+		rest = rest[j+len(want):]
 	}
 	return ""
 }

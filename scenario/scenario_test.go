@@ -93,7 +93,7 @@ ana: C\# is \#2, C#3 # a comment
 		if s[0].kind != stepSay || s[0].say != "/start" || s[0].who != "ana" {
 			t.Errorf("step 0 = %+v", s[0])
 		}
-		if got := s[1].match.parts; len(got) != 2 || got[0] != "welcome" || got[1] != "what i keep" {
+		if got := s[1].match.parts; len(got) != 2 || got[0] != "Welcome" || got[1] != "what I keep" {
 			t.Errorf("parts = %q", got)
 		}
 		if s[2].kind != stepPress || s[2].label != "Yes, let's begin" || s[3].number != 2 {
