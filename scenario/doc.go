@@ -71,7 +71,8 @@
 //     "." matches line ends too); its named groups, (?P<code>\w+), capture words
 //     that later lines use as $code. A PATTERN may begin with when the message
 //     arrived, in the scenario's zone: "09:00", "Mon 09:00" or
-//     "2026-11-23 09:00". "*" matches any message.
+//     "2026-11-23 09:00" (to look for text that itself begins with a time, use a
+//     regular expression). "*" matches any message.
 //   - NAME < nothing: NAME has received nothing that is not yet matched.
 //   - @ WHEN: the clock moves forward to WHEN: "2026-11-23 09:05", "Mon 09:00"
 //     (the next Monday at 09:00), "09:00" (the next 09:00) or "+3h", "+2d",
@@ -81,7 +82,7 @@
 //     answers to them happen at the current time.
 //   - check NAME PATH VALUE: what is stored about NAME, as /export shows it:
 //     PATH is a dotted path into the export (client.zone, client.cadence,
-//     experiments.0.title); a list compares its length ("check ana experiments
+//     experiments.0.action); a list compares its length ("check ana experiments
 //     1"); "-" is an empty or missing value.
 //
 // Every message a person receives must be matched before that person's next
