@@ -91,7 +91,7 @@ type runner struct {
 	fails   []Failure
 }
 
-// stop ends a run at the first failure.
+// errStop ends a run at its first failure.
 var errStop = errors.New("scenario failed")
 
 // maxSweeps bounds the sweeps of one jump, so an engine that keeps a moment
@@ -388,13 +388,16 @@ func (r *runner) jump(ctx context.Context, st step) error {
 		return r.fail(st, "the clock is at %s already; it only moves forward", r.tr.stamp(now))
 	}
 	r.tr.moving(st, target)
-	for range maxSweeps {
+	for i := 0; ; i++ {
 		next, ok, err := r.engine.NextDue(ctx)
 		if err != nil {
 			return err
 		}
 		if !ok || next.After(target) {
 			break
+		}
+		if i == maxSweeps {
+			return fmt.Errorf("the sweep ran %d times on the way to %s and something is still due at %s", i, r.tr.stamp(target), r.tr.stamp(next))
 		}
 		if !next.After(r.swept) {
 			// Still due after a sweep: the next tick is a minute later.
