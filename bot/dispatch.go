@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -18,6 +17,10 @@ type Outgoing struct {
 	Attempts int
 }
 
+// Proactive reports whether the row is a message the bot starts itself (an
+// invitation, a digest) rather than an answer to something a person wrote.
+func (o Outgoing) Proactive() bool { return o.Reply.Kind != "" }
+
 // Outbox is the durable queue the Dispatcher drains. Rows are written by the
 // engine in the same transaction as the update that caused them.
 type Outbox interface {
@@ -26,6 +29,14 @@ type Outbox interface {
 	// already: only their IDs are returned, with a zero Reply. IDs only grow,
 	// so a reader that remembers the last ID it saw reads each row once.
 	PendingAfter(ctx context.Context, platform string, after int64, limit int, skip func(id int64) bool) ([]Outgoing, error)
+	// MarkSending records, just before a proactive row is sent, that it may
+	// arrive: a row a crash leaves in this state is not pending, so it is
+	// never sent again. Proactive messages go at most once across a crash,
+	// answers (which skip this step) at least once.
+	MarkSending(ctx context.Context, id int64) error
+	// MarkPending makes a row MarkSending took pending again, after a send
+	// that failed and will be retried.
+	MarkPending(ctx context.Context, id int64) error
 	// MarkSentAll records that the platform accepted these rows.
 	MarkSentAll(ctx context.Context, ids []int64, at time.Time) error
 	// MarkFailed gives up on a row; it is never tried again.
@@ -41,9 +52,12 @@ type Limits struct {
 	// Zero PerSecond means unlimited.
 	PerSecond float64
 	Burst     int
-	// ChatPerSecond bounds sends to one chat (Telegram: about 1/s). Zero means
-	// unlimited.
+	// ChatPerSecond and ChatBurst bound sends to one chat (Telegram: about 1/s,
+	// with short bursts): a token bucket per chat, so the few replies of one
+	// turn leave at once while a flooded chat stays under the limit. Zero
+	// ChatPerSecond means unlimited; ChatBurst defaults to 1.
 	ChatPerSecond float64
+	ChatBurst     int
 	// Workers is how many sends may be in flight at once (default 16: enough
 	// for any platform's pace, and few enough not to crowd the receiving side).
 	Workers int
@@ -62,6 +76,9 @@ func (l Limits) withDefaults() Limits {
 	if l.Burst <= 0 {
 		l.Burst = 1
 	}
+	if l.ChatBurst <= 0 {
+		l.ChatBurst = 1
+	}
 	if l.Workers <= 0 {
 		l.Workers = 16
 	}
@@ -74,11 +91,18 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
+// maxBackoff caps the delay between retries of one row.
+const maxBackoff = 5 * time.Minute
+
 // Dispatcher delivers outbox rows: in order per chat, one in flight per chat, at
-// the pace each platform allows, retrying what can be retried. Delivery is at
-// least once: a row is marked sent only after the platform accepted it, so a
-// crash between the two sends it again after restart; while running, nothing
-// is sent twice.
+// the pace each platform allows, retrying what can be retried. Within the
+// platform's overall budget, answers to what somebody just wrote go first;
+// proactive messages (invitations, digests) take what is left, one chat after
+// another in the order they were queued, so a wave of invitations never keeps
+// a conversation waiting. Delivery is at least once for answers: a row is
+// marked sent only after the platform accepted it, so a crash between the two
+// sends it again after restart. Proactive rows are marked as being sent first,
+// so a crash never sends one twice. While running, nothing is sent twice.
 type Dispatcher struct {
 	outbox Outbox
 	logger *slog.Logger
@@ -111,12 +135,11 @@ func (d *Dispatcher) Register(platform string, s Sender, l Limits) {
 		wakeup:   make(chan struct{}, 1),
 		known:    make(map[int64]struct{}),
 		marks:    make(chan struct{}, 1),
-		queues:   make(map[string][]Outgoing),
-		busy:     make(map[string]bool),
-		holdOff:  make(map[string]time.Time),
+		chats:    make(map[string]*chatState),
+		held:     make(map[string]time.Time),
 		attempts: make(map[int64]int),
 		chatRate: make(map[string]*rate.Limiter),
-		work:     make(chan Outgoing),
+		work:     make(chan job, l.Workers),
 		logger:   d.logger.With("platform", platform),
 	}
 	if l.PerSecond > 0 {
@@ -166,6 +189,27 @@ func (d *Dispatcher) Offer(rows []Outgoing) {
 	}
 }
 
+// Later queues a send that is not in the outbox, such as the edit that shows
+// which button was pressed, for a chat (a qualified ID). It leaves within the
+// chat's pace once nothing else is queued for the chat, and only when the
+// chat's bucket keeps a token for the next reply, so it never delays an
+// answer. It is not durable: a send still queued at shutdown is dropped. A
+// send that fails with *RetryAfterError is tried again after the wait; other
+// failures are the send's own to log.
+func (d *Dispatcher) Later(chat string, send func(ctx context.Context) error) {
+	platform, _, err := SplitID(chat)
+	ln := d.lanes[platform]
+	if err != nil || ln == nil || ln.limits.OnDemand {
+		return
+	}
+	ln.mu.Lock()
+	cs := ln.chatLocked(chat)
+	cs.later = append(cs.later, send)
+	ln.readyLocked(chat, cs)
+	ln.mu.Unlock()
+	ln.poke()
+}
+
 // Flush delivers every row pending for an on-demand platform now, in the
 // caller's goroutine, and returns when none is left or ctx ends. The console
 // uses it so that replies are printed before the next input line is read.
@@ -187,12 +231,37 @@ func (d *Dispatcher) Flush(ctx context.Context, platform string) error {
 		}
 		for _, row := range rows {
 			after = row.ID
-			if ln.deliver(ctx, row) == sent {
+			if o, _ := ln.deliver(ctx, row); o == sent {
 				ln.markSent(ctx)
 			}
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+	}
+}
+
+// Drain waits until every row the lanes hold is delivered (or given up), or
+// until ctx ends, whichever comes first; it reports how many rows were left.
+// Shutdown calls it with a grace period after the platforms stopped taking
+// updates, then Close.
+func (d *Dispatcher) Drain(ctx context.Context) (left int) {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for {
+		left = 0
+		for _, ln := range d.lanes {
+			if !ln.limits.OnDemand {
+				left += ln.queued()
+			}
+		}
+		if left == 0 {
+			return 0
+		}
+		select {
+		case <-ctx.Done():
+			return left
+		case <-t.C:
 		}
 	}
 }
@@ -208,8 +277,10 @@ func (d *Dispatcher) Close() error {
 
 // lane delivers one platform's rows. Rows come in offered by the process that
 // committed them, or read from the outbox (at start, and every second for rows
-// other processes wrote), into a queue per chat; the head of each idle chat's
-// queue is sent.
+// other processes wrote), into a queue per chat. One goroutine picks what goes
+// next, taking the tokens of the platform's and the chat's pace as it does:
+// a chat with an answer queued before every chat with only proactive rows,
+// and within each class the chat that became ready first. Workers send.
 type lane struct {
 	d        *Dispatcher
 	platform string
@@ -217,9 +288,9 @@ type lane struct {
 	limits   Limits
 	global   *rate.Limiter
 	kick     chan struct{} // read the outbox now
-	wakeup   chan struct{} // chats became ready
+	wakeup   chan struct{} // chats became ready, or a send finished
 	marks    chan struct{} // sent rows wait to be recorded
-	work     chan Outgoing // heads of chats' queues, for the workers
+	work     chan job      // picked sends, for the workers; never full
 	logger   *slog.Logger
 	flushMu  sync.Mutex // one Flush at a time
 
@@ -228,14 +299,83 @@ type lane struct {
 	// cursor, and those in known above it (offered, or read ahead).
 	cursor   int64
 	known    map[int64]struct{}
-	topKnown int64                 // the highest ID in known
-	queues   map[string][]Outgoing // per chat, oldest first, not yet finished
-	ready    []string              // idle chats whose head can go now
-	busy     map[string]bool       // chats with a send in flight
-	holdOff  map[string]time.Time  // chats waiting out a retry delay
+	topKnown int64 // the highest ID in known
+	chats    map[string]*chatState
+	// ready lists chats that can send now: answers first, then proactive rows.
+	ready    [2]readyList
+	epoch    uint64
+	held     map[string]time.Time // chats waiting for a token or a retry delay
+	nextHeld time.Time            // the earliest time in held; zero when empty
+	inflight int
 	attempts map[int64]int
 	chatRate map[string]*rate.Limiter
+	pruneAt  int     // the size of chatRate at which full buckets are dropped
+	rows     int     // rows queued over all chats, in flight included
 	sent     []int64 // delivered, not yet marked sent
+}
+
+// chatState is what one chat has queued. It exists while the chat has rows,
+// later sends, a send in flight or a hold.
+type chatState struct {
+	rows    []Outgoing // oldest first; the head is in flight while busy
+	answers int        // rows that answer somebody (not proactive)
+	later   []func(context.Context) error
+	busy    bool
+	held    bool
+	// waitsForLater says the hold is only for a later send's spare token: a
+	// row arriving ends it.
+	waitsForLater bool
+	// listed is the class of its entry in a ready list (0 none), and entry
+	// that entry's epoch: entries with another epoch are stale.
+	listed class
+	entry  uint64
+}
+
+// class orders what is ready: answers before proactive messages.
+type class int
+
+const (
+	unlisted class = iota
+	answering
+	proactive
+)
+
+// readyList is a FIFO of chats.
+type readyList struct {
+	items []readyItem
+	head  int
+}
+
+type readyItem struct {
+	chat  string
+	epoch uint64
+}
+
+func (r *readyList) push(it readyItem) { r.items = append(r.items, it) }
+
+func (r *readyList) peek() (readyItem, bool) {
+	if r.head == len(r.items) {
+		return readyItem{}, false
+	}
+	return r.items[r.head], true
+}
+
+func (r *readyList) pop() {
+	r.items[r.head] = readyItem{}
+	r.head++
+	if r.head == len(r.items) {
+		r.items, r.head = r.items[:0], 0
+	} else if r.head > 1024 && r.head > len(r.items)/2 {
+		r.items = append(r.items[:0], r.items[r.head:]...)
+		r.head = 0
+	}
+}
+
+// job is one send a worker makes: an outbox row, or a send queued by Later.
+type job struct {
+	chat  string
+	row   Outgoing
+	later func(context.Context) error
 }
 
 func (ln *lane) poke() {
@@ -243,6 +383,13 @@ func (ln *lane) poke() {
 	case ln.wakeup <- struct{}{}:
 	default:
 	}
+}
+
+// queued counts the rows the lane holds, in flight included.
+func (ln *lane) queued() int {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	return ln.rows
 }
 
 // has reports whether the lane has taken in the row with this ID.
@@ -257,6 +404,15 @@ func (ln *lane) hasLocked(id int64) bool {
 	return known || id <= ln.cursor
 }
 
+func (ln *lane) chatLocked(chat string) *chatState {
+	cs := ln.chats[chat]
+	if cs == nil {
+		cs = &chatState{}
+		ln.chats[chat] = cs
+	}
+	return cs
+}
+
 // takeLocked queues a row unless the lane has it already.
 func (ln *lane) takeLocked(row Outgoing) {
 	if ln.hasLocked(row.ID) {
@@ -265,10 +421,79 @@ func (ln *lane) takeLocked(row Outgoing) {
 	ln.known[row.ID] = struct{}{}
 	ln.topKnown = max(ln.topKnown, row.ID)
 	chat := row.Reply.ChatID
-	q := ln.queues[chat]
-	ln.queues[chat] = append(q, row)
-	if len(q) == 0 { // neither busy nor held: those keep their head queued
-		ln.ready = append(ln.ready, chat)
+	cs := ln.chatLocked(chat)
+	cs.rows = append(cs.rows, row)
+	if !row.Proactive() {
+		cs.answers++
+	}
+	ln.rows++
+	if cs.held && cs.waitsForLater {
+		delete(ln.held, chat) // nextHeld may now be early: releaseLocked copes
+		cs.held, cs.waitsForLater = false, false
+	}
+	ln.readyLocked(chat, cs)
+}
+
+// readyLocked lists the chat as ready when it has something to send and
+// nothing stops it, in the class of what it has queued. A chat listed as
+// proactive that now has an answer queued is listed again, among answers: its
+// answer waits behind its proactive rows, so those go first too.
+func (ln *lane) readyLocked(chat string, cs *chatState) {
+	if cs.busy || cs.held {
+		return
+	}
+	var c class
+	switch {
+	case cs.answers > 0, len(cs.rows) == 0 && len(cs.later) > 0:
+		c = answering
+	case len(cs.rows) > 0:
+		c = proactive
+	default:
+		return
+	}
+	if cs.listed != unlisted && cs.listed <= c {
+		return
+	}
+	ln.epoch++
+	cs.listed, cs.entry = c, ln.epoch
+	ln.ready[c-1].push(readyItem{chat: chat, epoch: ln.epoch})
+}
+
+// holdLocked keeps a chat from sending until the given time.
+func (ln *lane) holdLocked(chat string, cs *chatState, until time.Time) {
+	cs.held, cs.listed, cs.waitsForLater = true, unlisted, false
+	ln.held[chat] = until
+	if ln.nextHeld.IsZero() || until.Before(ln.nextHeld) {
+		ln.nextHeld = until
+	}
+}
+
+// releaseLocked lists the chats whose hold is over.
+func (ln *lane) releaseLocked(now time.Time) {
+	if ln.nextHeld.IsZero() || now.Before(ln.nextHeld) {
+		return
+	}
+	ln.nextHeld = time.Time{}
+	for chat, until := range ln.held {
+		if now.Before(until) {
+			if ln.nextHeld.IsZero() || until.Before(ln.nextHeld) {
+				ln.nextHeld = until
+			}
+			continue
+		}
+		delete(ln.held, chat)
+		if cs := ln.chats[chat]; cs != nil {
+			cs.held, cs.waitsForLater = false, false
+			ln.readyLocked(chat, cs)
+			ln.forgetLocked(chat, cs)
+		}
+	}
+}
+
+// forgetLocked drops the state of a chat that has nothing left.
+func (ln *lane) forgetLocked(chat string, cs *chatState) {
+	if len(cs.rows) == 0 && len(cs.later) == 0 && !cs.busy && !cs.held {
+		delete(ln.chats, chat)
 	}
 }
 
@@ -310,8 +535,14 @@ func (ln *lane) run(ctx context.Context) {
 				readAt = now // more to read
 			}
 		}
-		sleep := min(ln.start(ctx, now), readAt.Sub(now))
-		timer.Reset(max(sleep, time.Millisecond))
+		sleep := min(ln.pick(now), readAt.Sub(now))
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(max(sleep, 100*time.Microsecond))
 	}
 }
 
@@ -353,6 +584,84 @@ func (ln *lane) read(ctx context.Context) bool {
 	return more
 }
 
+// pick hands workers what may go now: ready chats in order of class and
+// arrival, each within its own pace and the platform's. A chat out of tokens
+// is held until its next token; when the platform is out of tokens, picking
+// stops until the next. It returns how long until something may change.
+func (ln *lane) pick(now time.Time) time.Duration {
+	sleep := idlePoll
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	ln.releaseLocked(now)
+	for ln.inflight < ln.limits.Workers {
+		chat, c, ok := ln.nextLocked()
+		if !ok {
+			break
+		}
+		cs := ln.chats[chat]
+		lim := ln.chatLimiterLocked(chat, now)
+		if lim != nil {
+			need := 1.0
+			if len(cs.rows) == 0 { // a later send keeps a token for the next answer
+				need = min(2, float64(lim.Burst()))
+			}
+			if tokens := lim.TokensAt(now); tokens < need {
+				ln.ready[c-1].pop()
+				ln.holdLocked(chat, cs, now.Add(tokenWait(need-tokens, lim.Limit())))
+				cs.waitsForLater = len(cs.rows) == 0
+				continue
+			}
+		}
+		if ln.global != nil {
+			if tokens := ln.global.TokensAt(now); tokens < 1 {
+				sleep = min(sleep, tokenWait(1-tokens, ln.global.Limit()))
+				break // the chat keeps its place
+			}
+			ln.global.AllowN(now, 1)
+		}
+		if lim != nil {
+			lim.AllowN(now, 1)
+		}
+		ln.ready[c-1].pop()
+		cs.busy, cs.listed = true, unlisted
+		ln.inflight++
+		j := job{chat: chat}
+		if len(cs.rows) > 0 {
+			j.row = cs.rows[0]
+		} else {
+			j.later = cs.later[0]
+		}
+		ln.work <- j // room for every worker: never blocks
+	}
+	if !ln.nextHeld.IsZero() {
+		sleep = min(sleep, ln.nextHeld.Sub(now))
+	}
+	return sleep
+}
+
+// nextLocked returns the first ready chat, answers first, dropping stale
+// entries on the way.
+func (ln *lane) nextLocked() (string, class, bool) {
+	for c := answering; c <= proactive; c++ {
+		r := &ln.ready[c-1]
+		for {
+			it, ok := r.peek()
+			if !ok {
+				break
+			}
+			if cs := ln.chats[it.chat]; cs != nil && cs.listed == c && cs.entry == it.epoch {
+				return it.chat, c, true
+			}
+			r.pop()
+		}
+	}
+	return "", unlisted, false
+}
+
+func tokenWait(tokens float64, per rate.Limit) time.Duration {
+	return time.Duration(tokens / float64(per) * float64(time.Second))
+}
+
 // markLoop records delivered rows as sent, many per transaction, until ctx
 // ends; then it records what is left.
 func (ln *lane) markLoop(ctx context.Context) {
@@ -382,87 +691,75 @@ func (ln *lane) markSent(ctx context.Context) {
 	}
 }
 
-// start sends the head of every ready chat's queue, and of every chat whose
-// retry delay is over. It returns how long until the next delay ends.
-func (ln *lane) start(ctx context.Context, now time.Time) time.Duration {
-	sleep := idlePoll
-	ln.mu.Lock()
-	for chat, until := range ln.holdOff {
-		if now.Before(until) {
-			sleep = min(sleep, until.Sub(now))
-			continue
-		}
-		delete(ln.holdOff, chat)
-		ln.ready = append(ln.ready, chat)
-	}
-	var heads []Outgoing
-	for _, chat := range ln.ready {
-		q := ln.queues[chat]
-		if _, held := ln.holdOff[chat]; len(q) == 0 || held || ln.busy[chat] {
-			continue
-		}
-		ln.busy[chat] = true
-		heads = append(heads, q[0])
-	}
-	ln.ready = ln.ready[:0]
-	ln.mu.Unlock()
-
-	for _, row := range heads {
-		select {
-		case ln.work <- row:
-		case <-ctx.Done():
-			return idlePoll
-		}
-	}
-	return sleep
-}
-
-// worker sends rows handed to it until ctx ends. Workers live as long as the
+// worker sends what pick hands it until ctx ends. Workers live as long as the
 // lane, so the stack a send grows is kept for the next.
 func (ln *lane) worker(ctx context.Context) {
 	for {
 		select {
-		case row := <-ln.work:
-			ln.finish(row, ln.deliver(ctx, row))
+		case j := <-ln.work:
+			var o outcome
+			var wait time.Duration
+			if j.later != nil {
+				o, wait = ln.sendLater(ctx, j)
+			} else {
+				o, wait = ln.deliver(ctx, j.row)
+			}
+			ln.finish(j, o, wait)
 		case <-ctx.Done():
 			return
 		}
 	}
 }
 
-// finish records a send's outcome: the chat is free again, and unless the row
-// waits out a retry, the chat's next row is ready.
-func (ln *lane) finish(row Outgoing, outcome outcome) {
-	chat := row.Reply.ChatID
+// sendLater makes a send queued by Later; only a rate limit keeps it queued.
+func (ln *lane) sendLater(ctx context.Context, j job) (outcome, time.Duration) {
+	if ctx.Err() != nil {
+		return retry, 0
+	}
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendGrace)
+	err := j.later(sendCtx)
+	cancel()
+	var after *RetryAfterError
+	if errors.As(err, &after) {
+		return retry, after.After
+	}
+	return finished, 0
+}
+
+// finish records a send's outcome: the chat is free again, and unless the
+// send waits out a retry, the chat's next send is ready.
+func (ln *lane) finish(j job, o outcome, wait time.Duration) {
 	ln.mu.Lock()
-	delete(ln.busy, chat)
-	if outcome != retry { // a retry waits out its hold
-		ln.pop(row)
-		if len(ln.queues[chat]) > 0 {
-			ln.ready = append(ln.ready, chat)
+	ln.inflight--
+	cs := ln.chats[j.chat]
+	cs.busy = false
+	if o != retry {
+		if j.later != nil {
+			cs.later[0] = nil
+			cs.later = cs.later[1:]
+		} else {
+			cs.rows[0] = Outgoing{}
+			cs.rows = cs.rows[1:]
+			ln.rows--
+			if !j.row.Proactive() {
+				cs.answers--
+			}
 		}
 	}
+	if o == retry && wait > 0 {
+		ln.holdLocked(j.chat, cs, ln.d.now().Add(wait))
+	} else {
+		ln.readyLocked(j.chat, cs)
+	}
+	ln.forgetLocked(j.chat, cs)
 	ln.mu.Unlock()
-	if outcome == sent {
+	if o == sent {
 		select {
 		case ln.marks <- struct{}{}:
 		default:
 		}
 	}
 	ln.poke()
-}
-
-// pop removes a finished row from the head of its chat's queue.
-func (ln *lane) pop(row Outgoing) {
-	q := ln.queues[row.Reply.ChatID]
-	if len(q) > 0 && q[0].ID == row.ID {
-		q = q[1:]
-	}
-	if len(q) == 0 {
-		delete(ln.queues, row.Reply.ChatID)
-	} else {
-		ln.queues[row.Reply.ChatID] = q
-	}
 }
 
 // outcome is what became of one send.
@@ -474,38 +771,35 @@ const (
 	retry                   // stays at the head of its queue
 )
 
-// deliver sends one row after waiting for the platform's pace and records
-// what happened, except success, which the caller batches.
-func (ln *lane) deliver(ctx context.Context, row Outgoing) outcome {
+// deliver sends one row, whose turn the lane's pace has given it, and records
+// what happened, except success, which the caller batches. A retry comes with
+// how long to wait first.
+func (ln *lane) deliver(ctx context.Context, row Outgoing) (outcome, time.Duration) {
 	chat := row.Reply.ChatID
-	if ln.global != nil {
-		if err := ln.global.Wait(ctx); err != nil {
-			return retry
-		}
-	}
-	if lim := ln.chatLimiter(chat); lim != nil {
-		if err := lim.Wait(ctx); err != nil {
-			return retry
-		}
-	}
 	if ctx.Err() != nil {
-		return retry
+		return retry, 0
+	}
+	record := context.WithoutCancel(ctx)
+	if row.Proactive() {
+		if err := ln.d.outbox.MarkSending(record, row.ID); err != nil {
+			ln.logger.Error("mark sending", "outbox_id", row.ID, "err", err)
+			return ln.failed(row, err)
+		}
 	}
 	// A send that has started finishes even at shutdown: cancelling it half-way
 	// could leave a message delivered but not marked, sent again after restart.
-	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendGrace)
+	sendCtx, cancel := context.WithTimeout(record, sendGrace)
 	err := ln.sender.Send(sendCtx, row.Reply)
 	cancel()
 	var after *RetryAfterError
 	var perm *PermanentError
-	record := context.WithoutCancel(ctx)
 	switch {
 	case err == nil:
 		ln.mu.Lock()
 		delete(ln.attempts, row.ID)
 		ln.sent = append(ln.sent, row.ID)
 		ln.mu.Unlock()
-		return sent
+		return sent, 0
 	case errors.Is(err, ErrUnreachable):
 		ln.logger.Info("chat unreachable, pausing proactive messages", "chat", chat)
 		if err := ln.d.outbox.MarkUnreachable(record, row.ID, chat); err != nil {
@@ -515,33 +809,52 @@ func (ln *lane) deliver(ctx context.Context, row Outgoing) outcome {
 		ln.logger.Error("send refused, giving up", "chat", chat, "outbox_id", row.ID, "err", err)
 		ln.giveUp(record, row, err)
 	case ctx.Err() != nil:
-		return retry // shutting down: the row stays pending and goes after restart
+		ln.unmark(record, row)
+		return retry, 0 // shutting down: the row stays pending and goes after restart
 	case errors.As(err, &after):
 		ln.logger.Warn("rate limited", "chat", chat, "retry_after", after.After)
-		ln.hold(chat, after.After)
-		if ln.global != nil && after.After > 0 {
-			// The platform's limit is shared: slow every chat down, not just this one.
-			ln.global.SetLimitAt(ln.d.now().Add(after.After), ln.global.Limit())
-		}
-		return retry
+		ln.unmark(record, row)
+		return retry, after.After
 	default:
-		ln.mu.Lock()
-		ln.attempts[row.ID]++
-		n := ln.attempts[row.ID]
-		ln.mu.Unlock()
-		if n < ln.limits.MaxAttempts {
-			delay := backoff(ln.limits.Backoff, n)
-			ln.logger.Warn("send failed, will retry", "chat", chat, "attempt", n, "retry_in", delay, "err", err)
-			ln.hold(chat, delay)
-			return retry
-		}
-		ln.logger.Error("send failed, giving up", "chat", chat, "outbox_id", row.ID, "attempts", n, "err", err)
-		ln.giveUp(record, row, err)
+		return ln.failed(row, err)
 	}
 	ln.mu.Lock()
 	delete(ln.attempts, row.ID)
 	ln.mu.Unlock()
-	return finished
+	return finished, 0
+}
+
+// failed counts a transient failure: the row is retried after a backoff, or
+// given up after too many attempts.
+func (ln *lane) failed(row Outgoing, err error) (outcome, time.Duration) {
+	record := context.Background()
+	ln.mu.Lock()
+	ln.attempts[row.ID]++
+	n := ln.attempts[row.ID]
+	if n >= ln.limits.MaxAttempts {
+		delete(ln.attempts, row.ID)
+	}
+	ln.mu.Unlock()
+	if n < ln.limits.MaxAttempts {
+		delay := Backoff(ln.limits.Backoff, maxBackoff, n)
+		ln.logger.Warn("send failed, will retry", "chat", row.Reply.ChatID, "attempt", n, "retry_in", delay, "err", err)
+		ln.unmark(record, row)
+		return retry, delay
+	}
+	ln.logger.Error("send failed, giving up", "chat", row.Reply.ChatID, "outbox_id", row.ID, "attempts", n, "err", err)
+	ln.giveUp(record, row, err)
+	return finished, 0
+}
+
+// unmark makes a proactive row pending again after a send that did not
+// arrive, so a crash before the retry does not lose it.
+func (ln *lane) unmark(ctx context.Context, row Outgoing) {
+	if !row.Proactive() {
+		return
+	}
+	if err := ln.d.outbox.MarkPending(ctx, row.ID); err != nil {
+		ln.logger.Error("mark pending", "outbox_id", row.ID, "err", err)
+	}
 }
 
 func (ln *lane) giveUp(ctx context.Context, row Outgoing, err error) {
@@ -550,41 +863,25 @@ func (ln *lane) giveUp(ctx context.Context, row Outgoing, err error) {
 	}
 }
 
-func (ln *lane) hold(chat string, d time.Duration) {
-	ln.mu.Lock()
-	ln.holdOff[chat] = ln.d.now().Add(d)
-	ln.mu.Unlock()
-}
-
-// chatLimiter returns the per-chat limiter, creating it on first use. Limiters
-// that have refilled completely carry no state worth keeping and are dropped
-// when the map grows, so memory follows active chats only.
-func (ln *lane) chatLimiter(chat string) *rate.Limiter {
+// chatLimiterLocked returns the chat's token bucket, creating it on first use.
+// Buckets that have refilled completely carry no state worth keeping and are
+// dropped when the map grows, so memory follows active chats only.
+func (ln *lane) chatLimiterLocked(chat string, now time.Time) *rate.Limiter {
 	if ln.limits.ChatPerSecond <= 0 {
 		return nil
 	}
-	ln.mu.Lock()
-	defer ln.mu.Unlock()
 	lim := ln.chatRate[chat]
 	if lim == nil {
-		if len(ln.chatRate) >= 4096 {
-			now := ln.d.now()
+		if len(ln.chatRate) >= max(ln.pruneAt, 4096) {
 			for c, l := range ln.chatRate {
 				if l.TokensAt(now) >= float64(l.Burst()) {
 					delete(ln.chatRate, c)
 				}
 			}
+			ln.pruneAt = 2 * len(ln.chatRate) // prune again once the map doubled
 		}
-		lim = rate.NewLimiter(rate.Limit(ln.limits.ChatPerSecond), 1)
+		lim = rate.NewLimiter(rate.Limit(ln.limits.ChatPerSecond), ln.limits.ChatBurst)
 		ln.chatRate[chat] = lim
 	}
 	return lim
-}
-
-// backoff is base doubled per attempt, capped at five minutes, with up to 50%
-// jitter so retries from many chats do not arrive together.
-func backoff(base time.Duration, attempt int) time.Duration {
-	d := base << min(attempt-1, 16)
-	d = min(d, 5*time.Minute)
-	return d/2 + rand.N(d/2+1)
 }

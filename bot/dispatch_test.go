@@ -20,17 +20,23 @@ type memOutbox struct {
 	sent        map[int64]bool
 	failed      map[int64]string
 	unreachable map[string]bool
+	sending     map[int64]bool
 	sentTwice   int
 }
 
 func newMemOutbox() *memOutbox {
-	return &memOutbox{sent: map[int64]bool{}, failed: map[int64]string{}, unreachable: map[string]bool{}}
+	return &memOutbox{sent: map[int64]bool{}, failed: map[int64]string{}, unreachable: map[string]bool{}, sending: map[int64]bool{}}
 }
 
 func (o *memOutbox) add(chat, text string) Outgoing {
+	return o.addKind(chat, "", text)
+}
+
+// addKind adds a row of a kind: "" answers somebody, anything else is proactive.
+func (o *memOutbox) addKind(chat, kind, text string) Outgoing {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	row := Outgoing{ID: int64(len(o.rows) + 1), Reply: Reply{ChatID: chat, Text: text}}
+	row := Outgoing{ID: int64(len(o.rows) + 1), Reply: Reply{ChatID: chat, Kind: kind, Text: text}}
 	o.rows = append(o.rows, row)
 	return row
 }
@@ -41,7 +47,7 @@ func (o *memOutbox) PendingAfter(_ context.Context, platform string, after int64
 	o.reads++
 	var out []Outgoing
 	for _, r := range o.rows {
-		if r.ID <= after || o.sent[r.ID] || o.failed[r.ID] != "" || !strings.HasPrefix(r.Reply.ChatID, platform+":") {
+		if r.ID <= after || o.sent[r.ID] || o.sending[r.ID] || o.failed[r.ID] != "" || !strings.HasPrefix(r.Reply.ChatID, platform+":") {
 			continue
 		}
 		if skip != nil && skip(r.ID) {
@@ -64,7 +70,22 @@ func (o *memOutbox) MarkSentAll(_ context.Context, ids []int64, _ time.Time) err
 			o.sentTwice++
 		}
 		o.sent[id] = true
+		delete(o.sending, id)
 	}
+	return nil
+}
+
+func (o *memOutbox) MarkSending(_ context.Context, id int64) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.sending[id] = true
+	return nil
+}
+
+func (o *memOutbox) MarkPending(_ context.Context, id int64) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.sending, id)
 	return nil
 }
 

@@ -6,57 +6,30 @@ import (
 )
 
 // Ordered returns a Handler that handles the messages of one chat one at a time, in
-// the order they arrive, while different chats run in parallel. Adapters that may
-// receive several updates at once (webhooks, gateways) wrap their handler with it.
+// the order they arrive, while different chats run in parallel. Adapters whose
+// callers wait for the handling (a webhook request) wrap their handler with it;
+// it queues each call on Chats and waits for its turn to finish.
 func Ordered(h Handler) Handler {
-	o := &ordered{next: h, chats: make(map[string]*chatLock)}
-	return o
-}
-
-type ordered struct {
-	next  Handler
-	mu    sync.Mutex
-	chats map[string]*chatLock
-}
-
-// chatLock is a FIFO lock: a buffered channel of one admits holders in the order
-// they queued, and refs lets the map entry go when nobody waits.
-type chatLock struct {
-	turn chan struct{}
-	refs int
-}
-
-func (o *ordered) Handle(ctx context.Context, m Message) error {
-	o.mu.Lock()
-	l := o.chats[m.ChatID]
-	if l == nil {
-		l = &chatLock{turn: make(chan struct{}, 1)}
-		o.chats[m.ChatID] = l
-	}
-	l.refs++
-	o.mu.Unlock()
-	defer func() {
-		o.mu.Lock()
-		l.refs--
-		if l.refs == 0 {
-			delete(o.chats, m.ChatID)
-		}
-		o.mu.Unlock()
-	}()
-
-	select {
-	case l.turn <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-l.turn }()
-	return o.next.Handle(ctx, m)
+	var chats Chats
+	return HandlerFunc(func(ctx context.Context, m Message) error {
+		done := make(chan error, 1)
+		chats.Go(m.ChatID, func() {
+			if err := ctx.Err(); err != nil {
+				done <- err // the caller gave up while waiting its turn
+				return
+			}
+			done <- h.Handle(ctx, m)
+		})
+		return <-done
+	})
 }
 
 // Chats runs work for many chats in the background: each chat's work one piece
-// at a time, in the order it was added, different chats in parallel. A poller
-// adds each update as it arrives, so a chat's update waits for the one before
-// it even when the two came in different responses. The zero value is ready.
+// at a time, in the order it was added, different chats in parallel. It is the
+// one place that keeps a chat's order: a poller adds each update as it arrives
+// (a chat's update waits for the one before it even when the two came in
+// different responses), a gateway adds events as they are read, and Ordered
+// waits on it for callers that need the result. The zero value is ready.
 type Chats struct {
 	mu     sync.Mutex
 	queues map[string][]func() // per chat; the head is running
@@ -85,7 +58,9 @@ func (c *Chats) drain(chat string) {
 	for {
 		fn()
 		c.mu.Lock()
-		q := c.queues[chat][1:]
+		q := c.queues[chat]
+		q[0] = nil // let the finished piece go
+		q = q[1:]
 		if len(q) == 0 {
 			delete(c.queues, chat)
 			c.mu.Unlock()

@@ -94,7 +94,7 @@ func (db *DB) MarkSentAll(ctx context.Context, ids []int64, at time.Time) error 
 	return db.write(ctx, func(t *tx) error {
 		// One statement for the whole list: the IDs travel as a JSON array.
 		if _, err := t.exec(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1
-			WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'`,
+			WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'sending')`,
 			t.orNow(at).UnixMilli(), string(list)); err != nil {
 			return fmt.Errorf("mark sent: %w", err)
 		}
@@ -108,7 +108,25 @@ func (db *DB) MarkSentAll(ctx context.Context, ids []int64, at time.Time) error 
 func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	return db.finish(ctx, "mark sent", id, func(t *tx) (sql.Result, error) {
 		return t.exec(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1
-			WHERE id = ? AND status = 'pending'`, t.orNow(at).UnixMilli(), id)
+			WHERE id = ? AND status IN ('pending', 'sending')`, t.orNow(at).UnixMilli(), id)
+	})
+}
+
+// MarkSending records, just before a proactive row is sent, that it may
+// arrive: a row left in this state by a crash is no longer pending, so it is
+// never sent twice. It fails with flows.ErrNotFound when the row is not
+// pending (forgotten with its client meanwhile).
+func (db *DB) MarkSending(ctx context.Context, id int64) error {
+	return db.finish(ctx, "mark sending", id, func(t *tx) (sql.Result, error) {
+		return t.exec(`UPDATE outbox SET status = 'sending' WHERE id = ? AND status = 'pending'`, id)
+	})
+}
+
+// MarkPending makes a row MarkSending took pending again, after a send that
+// did not arrive and will be retried.
+func (db *DB) MarkPending(ctx context.Context, id int64) error {
+	return db.finish(ctx, "mark pending", id, func(t *tx) (sql.Result, error) {
+		return t.exec(`UPDATE outbox SET status = 'pending' WHERE id = ? AND status = 'sending'`, id)
 	})
 }
 
@@ -116,7 +134,7 @@ func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time) error {
 func (db *DB) MarkFailed(ctx context.Context, id int64, reason string) error {
 	return db.finish(ctx, "mark failed", id, func(t *tx) (sql.Result, error) {
 		return t.exec(`UPDATE outbox SET status = 'failed', reason = ?, attempts = attempts + 1
-			WHERE id = ? AND status = 'pending'`, reason, id)
+			WHERE id = ? AND status IN ('pending', 'sending')`, reason, id)
 	})
 }
 
@@ -137,7 +155,7 @@ func (db *DB) MarkUnreachable(ctx context.Context, id int64, chatID string) erro
 			return nil, err
 		}
 		return t.exec(`UPDATE outbox SET status = 'dropped', reason = 'unreachable', attempts = attempts + 1
-			WHERE id = ? AND status = 'pending'`, id)
+			WHERE id = ? AND status IN ('pending', 'sending')`, id)
 	})
 }
 

@@ -30,19 +30,19 @@ const (
 var errStopped = errors.New("discord: adapter stopped")
 
 // inbox turns gateway events into handler calls. Events are translated on the
-// gateway's reader goroutine, which must not block for long, and queued per chat:
-// one lane goroutine per busy chat runs that chat's calls in order, so chats run
-// in parallel. Interactions are acknowledged at once, outside the lanes, because
-// Discord gives only 3 seconds. Every goroutine it starts is waited for in close.
+// gateway's reader goroutine, which must not block for long, and queued per chat
+// on bot.Chats: each chat's calls in order, chats in parallel. Interactions are
+// acknowledged at once, outside the chats' queues, because Discord gives only 3
+// seconds. Every goroutine it starts is waited for in close.
 type inbox struct {
 	a     *Adapter
 	h     bot.Handler
 	ctx   context.Context
 	slots chan struct{} // one per queued or running handler call
 	acks  chan struct{} // one per acknowledgement in flight
+	chats bot.Chats
 
 	mu      sync.Mutex
-	lanes   map[string][]func(context.Context) // chat ID -> calls waiting; present while its lane runs
 	stopped bool
 	wg      sync.WaitGroup
 }
@@ -54,7 +54,6 @@ func newInbox(ctx context.Context, a *Adapter, h bot.Handler) *inbox {
 		ctx:   ctx,
 		slots: make(chan struct{}, maxPending),
 		acks:  make(chan struct{}, maxAcks),
-		lanes: make(map[string][]func(context.Context)),
 	}
 }
 
@@ -66,6 +65,7 @@ func (in *inbox) close() {
 	in.stopped = true
 	in.mu.Unlock()
 	in.wg.Wait()
+	in.chats.Wait()
 }
 
 // spawn starts f unless the inbox is closed.
@@ -79,7 +79,7 @@ func (in *inbox) spawn(f func()) bool {
 	return true
 }
 
-// enqueue adds a call to the chat's lane, starting the lane if it is idle.
+// enqueue adds a call to the chat's queue.
 func (in *inbox) enqueue(chat string, call func(context.Context)) {
 	select {
 	case in.slots <- struct{}{}:
@@ -92,31 +92,12 @@ func (in *inbox) enqueue(chat string, call func(context.Context)) {
 		<-in.slots
 		return
 	}
-	q, running := in.lanes[chat]
-	in.lanes[chat] = append(q, call)
-	if !running {
-		in.wg.Go(func() { in.drain(chat) })
-	}
-}
-
-func (in *inbox) drain(chat string) {
-	for {
-		in.mu.Lock()
-		q := in.lanes[chat]
-		if len(q) == 0 {
-			delete(in.lanes, chat)
-			in.mu.Unlock()
-			return
-		}
-		call := q[0]
-		q[0] = nil
-		in.lanes[chat] = q[1:]
-		in.mu.Unlock()
+	in.chats.Go(chat, func() {
 		if in.ctx.Err() == nil {
 			call(in.ctx)
 		}
 		<-in.slots
-	}
+	})
 }
 
 // acknowledge runs f at once, outside any lane, and returns a channel with its

@@ -49,7 +49,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		return errors.New("discord: already running")
 	}
 	defer a.running.Store(false)
-	in := newInbox(ctx, a, bot.Ordered(h))
+	in := newInbox(ctx, a, h)
 	err := a.supervise(ctx, in)
 	in.close()
 	return err
@@ -64,8 +64,9 @@ func (a *Adapter) supervise(ctx context.Context, in *inbox) error {
 			g.close()
 		}
 	}()
-	wait := a.backoff
-	failures := 0
+	// failures counts failed opens of the current session; attempts those
+	// since the last success, which set the backoff.
+	failures, attempts := 0, 0
 	for {
 		if g == nil {
 			g = a.newGateway(in)
@@ -79,7 +80,7 @@ func (a *Adapter) supervise(ctx context.Context, in *inbox) error {
 			return nil
 		}
 		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
-			wait, failures = a.backoff, 0
+			failures, attempts = 0, 0
 			select {
 			case <-ctx.Done():
 				return nil
@@ -106,6 +107,8 @@ func (a *Adapter) supervise(ctx context.Context, in *inbox) error {
 			g.close()
 			g = nil
 		}
+		attempts++
+		wait := bot.Backoff(a.backoff, a.maxBackoff, attempts)
 		a.log.Warn("gateway open failed", "err", err, "attempt", failures, "retry_in", wait)
 		t := time.NewTimer(wait)
 		select {
@@ -114,7 +117,6 @@ func (a *Adapter) supervise(ctx context.Context, in *inbox) error {
 			return nil
 		case <-t.C:
 		}
-		wait = min(wait*2, a.maxBackoff)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -176,9 +175,13 @@ func (p *pipeline) add(id int64, updates []tgbotapi.Update, live bool) {
 	for _, in := range ins {
 		p.chats.Go(in.msg.ChatID, func() {
 			if live && in.callback != nil {
-				p.a.acknowledge(p.ctx, in.callback)
+				p.a.answerPress(p.ctx, in.callback)
 			}
 			err := p.h.Handle(p.ctx, in.msg)
+			if live && in.callback != nil && err == nil {
+				// After the handling, so the next question is queued first.
+				p.a.showChoice(p.ctx, in.callback)
+			}
 			p.done(id, err)
 		})
 	}
@@ -281,12 +284,7 @@ func (a *Adapter) backoff(err error, failures int) time.Duration {
 	if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
 		return time.Duration(apiErr.RetryAfter) * time.Second
 	}
-	d := a.minBackoff
-	for i := 1; i < failures && d < a.maxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, a.maxBackoff)
-	return d/2 + rand.N(d/2+1)
+	return bot.Backoff(a.minBackoff, a.maxBackoff, failures)
 }
 
 // sleep waits for d or until ctx is cancelled, reporting whether it waited fully.

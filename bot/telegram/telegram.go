@@ -87,6 +87,16 @@ type Config struct {
 	HTTPClient *http.Client
 	// Logger receives the adapter's logs; nil discards them.
 	Logger *slog.Logger
+	// Pacer, when set, paces the keyboard edits after button presses with
+	// the chat's replies (bot.Dispatcher is one); nil edits at once.
+	Pacer Pacer
+}
+
+// Pacer queues a send that is not in the outbox behind a chat's replies, within
+// the chat's pace. Telegram counts message edits against the same per-chat
+// limit as messages.
+type Pacer interface {
+	Later(chat string, send func(ctx context.Context) error)
 }
 
 // Adapter is one Telegram bot. It receives updates (Run) and sends replies (Send);

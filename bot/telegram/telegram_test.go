@@ -181,6 +181,9 @@ func TestPollingRoundTrip(t *testing.T) {
 	if got, want := msgs[2].Text, "pressed: yes"; got != want {
 		t.Errorf("press reply: got %q, want %q", got, want)
 	}
+	// The edit follows the handling, so that the next question goes first.
+	waitFor(t, "the pressed message edited", func() bool { return s.Messages(42)[0].Buttons == nil })
+	msgs = s.Messages(42)
 	if got, want := msgs[0].Text, "echo: hello\n\n› Yes"; got != want || msgs[0].Buttons != nil {
 		t.Errorf("pressed message: got %q with %v, want %q without buttons", got, msgs[0].Buttons, want)
 	}

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -98,38 +99,62 @@ func (a *Adapter) normalizeCommand(text string) string {
 	return name + rest
 }
 
-// acknowledge answers a button press so the client's spinner stops, then replaces
-// the message's keyboard with the chosen label, so old buttons cannot be pressed
-// again and the chat shows what was chosen. Failures are logged, never fatal: the
-// press itself still reaches the handler.
+// acknowledge answers a button press so the client's spinner stops, and
+// replaces the message's keyboard with the chosen label (see showChoice).
+// Callers that hand the press to the handler afterwards use it; the poller
+// calls answerPress and showChoice around the handling instead.
 func (a *Adapter) acknowledge(ctx context.Context, q *tgbotapi.CallbackQuery) {
-	api := a.api(ctx, requestTimeout)
-	if _, err := api.Request(tgbotapi.NewCallback(q.ID, "")); err != nil {
-		if ctx.Err() != nil {
-			return // stopping: the press is handled again after restart
-		}
+	a.answerPress(ctx, q)
+	a.showChoice(ctx, q)
+}
+
+// answerPress answers a button press so the client's spinner stops. Telegram
+// does not count these answers against any limit. Failures are logged, never
+// fatal: the press itself still reaches the handler.
+func (a *Adapter) answerPress(ctx context.Context, q *tgbotapi.CallbackQuery) {
+	if _, err := a.api(ctx, requestTimeout).Request(tgbotapi.NewCallback(q.ID, "")); err != nil && ctx.Err() == nil {
 		a.log.Warn("answer callback query failed", "error", err)
 	}
+}
+
+// showChoice replaces the pressed message's keyboard with the chosen label, so
+// old buttons cannot be pressed again and the chat shows what was chosen.
+// Telegram counts an edit like a message against the chat's limit, so with a
+// Pacer the edit waits its turn behind the chat's replies and never takes the
+// token the next question needs; without one it is made at once.
+func (a *Adapter) showChoice(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	m := q.Message
 	if m == nil || m.Chat == nil || m.ReplyMarkup == nil || len(m.ReplyMarkup.InlineKeyboard) == 0 {
 		return
 	}
-	if label := buttonLabel(m.ReplyMarkup, q.Data); label != "" && m.Text != "" {
-		text := m.Text + chosenMarker + label
-		if utf16Len(text) <= maxTextUnits {
-			edit := tgbotapi.NewEditMessageText(m.Chat.ID, m.MessageID, escapeHTML(text))
-			edit.ParseMode = tgbotapi.ModeHTML
-			if _, err := api.Request(edit); err != nil && ctx.Err() == nil {
-				a.log.Warn("show chosen button failed", "chat", chatID(m.Chat.ID), "error", err)
-			}
-			return
+	var edit tgbotapi.Chattable
+	what := "remove keyboard"
+	if label := buttonLabel(m.ReplyMarkup, q.Data); label != "" && m.Text != "" && utf16Len(m.Text+chosenMarker+label) <= maxTextUnits {
+		e := tgbotapi.NewEditMessageText(m.Chat.ID, m.MessageID, escapeHTML(m.Text+chosenMarker+label))
+		e.ParseMode = tgbotapi.ModeHTML
+		edit, what = e, "show chosen button"
+	} else {
+		edit = tgbotapi.NewEditMessageReplyMarkup(m.Chat.ID, m.MessageID,
+			tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}})
+	}
+	chat := chatID(m.Chat.ID)
+	send := func(ctx context.Context) error {
+		_, err := a.api(ctx, requestTimeout).Request(edit)
+		if err == nil {
+			return nil
 		}
+		err = classify(err)
+		var after *bot.RetryAfterError
+		if !errors.As(err, &after) && ctx.Err() == nil {
+			a.log.Warn(what+" failed", "chat", chat, "error", err)
+		}
+		return err
 	}
-	removal := tgbotapi.NewEditMessageReplyMarkup(m.Chat.ID, m.MessageID,
-		tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}})
-	if _, err := api.Request(removal); err != nil && ctx.Err() == nil {
-		a.log.Warn("remove keyboard failed", "chat", chatID(m.Chat.ID), "error", err)
+	if a.cfg.Pacer != nil {
+		a.cfg.Pacer.Later(chat, send)
+		return
 	}
+	_ = send(ctx)
 }
 
 func buttonLabel(kb *tgbotapi.InlineKeyboardMarkup, data string) string {
