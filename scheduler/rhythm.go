@@ -15,14 +15,17 @@ const searchDays = 3 * 366
 type Prefs struct {
 	// Zone is the client's IANA zone; nil means UTC.
 	Zone *time.Location
-	// CheckIn is the local time of day invitations go out.
+	// CheckIn is the local time of day invitations go out. The client chose it,
+	// so it holds even inside quiet hours.
 	CheckIn Clock
 	// Cadence selects the days with a check-in.
 	Cadence Cadence
 	// RestDays never get a regular check-in; they may get one optional recovery
 	// question (NextRestDay).
 	RestDays Weekdays
-	// Quiet are the hours the bot never starts a conversation in.
+	// Quiet are the hours the bot never starts a conversation in of its own
+	// accord: nudges, self-assessments, catch-ups after downtime. What goes out at
+	// CheckIn is not moved by them, since that is the time the client chose.
 	Quiet Window
 	// PausedUntil pauses everything strictly before this instant; zero means
 	// not paused.
@@ -44,17 +47,22 @@ func (p Prefs) IsRestDay(d Date) bool { return p.RestDays.Has(d.Weekday()) }
 // paused reports whether t falls in the pause.
 func (p Prefs) paused(t time.Time) bool { return t.Before(p.PausedUntil) }
 
-// sendClock is the time of day invitations go out: CheckIn, or the end of quiet
-// hours when CheckIn falls inside them.
-func (p Prefs) sendClock() Clock {
-	if p.Quiet.containsClock(p.CheckIn) {
-		return p.Quiet.End
-	}
-	return p.CheckIn
-}
+// momentOn is the check-in moment on local date d: CheckIn on the wall clock,
+// read with At so a skipped or repeated hour is handled.
+func (p Prefs) momentOn(d Date) time.Time { return At(d, p.CheckIn, p.zone()) }
 
-// momentOn is the invitation moment on local date d, quiet-adjusted.
-func (p Prefs) momentOn(d Date) time.Time { return At(d, p.sendClock(), p.zone()) }
+// quietMomentOn is the moment on local date d for something the client did not
+// ask for (a self-assessment): CheckIn, or the end of quiet hours on that same
+// date when CheckIn lies inside them. With quiet 21:00-08:00 a 22:00 check-in
+// gives 08:00 that morning, never 08:00 of the next day, so the date, and with it
+// the rest-day rule, stays the one the rule selected.
+func (p Prefs) quietMomentOn(d Date) time.Time {
+	c := p.CheckIn
+	if p.Quiet.containsClock(c) {
+		c = p.Quiet.End
+	}
+	return At(d, c, p.zone())
+}
 
 // NextCheckIn returns the first regular check-in moment strictly after `after`,
 // or the zero time when no day can ever qualify (every weekday a rest day).
@@ -67,15 +75,12 @@ func (p Prefs) momentOn(d Date) time.Time { return At(d, p.sendClock(), p.zone()
 // spread evenly over the non-rest days strictly between the two; from the next
 // session's date on, EveryDays applies again.
 //
-// The moment is CheckIn local time, read with At (so a skipped or repeated hour
-// at a DST switch is handled). Quiet hours rule: when CheckIn lies inside quiet
-// hours, the check-in moves to the end of the quiet window on the selected day
-// itself. With quiet 21:00-08:00, a 22:00 check-in goes out at 08:00 that same
-// morning (the end of the quiet night that contains the morning of that day),
-// never at 08:00 of the next day; with quiet 12:00-14:00, a 13:00 check-in goes
-// out at 14:00. The check-in therefore always lands on the date the cadence
-// selected, which keeps rest days and the one-per-local-date duplicate guard
-// meaning what they say.
+// The moment is exactly CheckIn local time, read with At (so a skipped or
+// repeated hour at a DST switch is handled). Quiet hours do not move it: the
+// client chose that time, and a client who checks in at 21:30 wants to be asked
+// at 21:30, not at the end of a default quiet night. The check-in therefore
+// always lands on the date the cadence selected, which keeps rest days and the
+// one-per-local-date duplicate guard meaning what they say.
 //
 // Snoozing is not part of the rhythm: LaterToday and Tomorrow never shift this.
 func (p Prefs) NextCheckIn(after time.Time) time.Time {
@@ -85,7 +90,7 @@ func (p Prefs) NextCheckIn(after time.Time) time.Time {
 	if anchor.IsZero() {
 		anchor = epoch
 	}
-	return p.search(after, Date{}, func(d Date) bool {
+	return p.search(after, Date{}, p.momentOn, func(d Date) bool {
 		if p.IsRestDay(d) {
 			return false
 		}
@@ -140,20 +145,22 @@ func (p Prefs) sessionSpread() (days map[Date]bool, from, to Date, spreading boo
 }
 
 // NextRestDay returns the first moment strictly after `after` on a rest day, not
-// paused, at CheckIn (quiet-adjusted as in NextCheckIn): when the bot may ask one
-// optional recovery question. It is the zero time when there are no rest days.
+// paused, at exactly CheckIn as in NextCheckIn: when the bot may ask one optional
+// recovery question. It goes out at the check-in time, quiet hours or not, since
+// on a rest day it takes the place of the check-in the client chose the time
+// for. It is the zero time when there are no rest days.
 func (p Prefs) NextRestDay(after time.Time) time.Time {
 	if p.RestDays == 0 {
 		return time.Time{}
 	}
-	return p.search(after, Date{}, p.IsRestDay)
+	return p.search(after, Date{}, p.momentOn, p.IsRestDay)
 }
 
-// search walks local dates forward and returns the first invitation moment on a
-// day that qualifies which is strictly after `after`, on or after date `from`
-// (zero: no bound) and outside the pause. It starts a day early because a
-// quiet-adjusted moment may lie earlier in the day than CheckIn.
-func (p Prefs) search(after time.Time, from Date, qualifies func(Date) bool) time.Time {
+// search walks local dates forward and returns the first moment (given by
+// moment) on a day that qualifies which is strictly after `after`, on or after
+// date `from` (zero: no bound) and outside the pause. It starts a day early
+// because a quiet-adjusted moment may lie earlier in the day than CheckIn.
+func (p Prefs) search(after time.Time, from Date, moment func(Date) time.Time, qualifies func(Date) bool) time.Time {
 	loc := p.zone()
 	start := after
 	if p.PausedUntil.After(start) {
@@ -167,7 +174,7 @@ func (p Prefs) search(after time.Time, from Date, qualifies func(Date) bool) tim
 		if !qualifies(day) {
 			continue
 		}
-		if m := p.momentOn(day); m.After(after) && !p.paused(m) {
+		if m := moment(day); m.After(after) && !p.paused(m) {
 			return m
 		}
 	}
@@ -180,31 +187,54 @@ func (p Prefs) search(after time.Time, from Date, qualifies func(Date) bool) tim
 // on a later local date than the invitation, or inside a pause.
 func (p Prefs) NudgeAt(invited time.Time, delay time.Duration) (time.Time, bool) {
 	loc := p.zone()
-	at := invited.Add(delay)
-	if p.Quiet.Contains(at, loc) {
-		at = p.quietEnd(at)
-	}
+	at := p.OutsideQuiet(invited.Add(delay))
 	if DateOf(at, loc) != DateOf(invited, loc) || p.paused(at) {
 		return time.Time{}, false
 	}
 	return at, true
 }
 
-// quietEnd returns the first moment at or after t when the wall clock reads the
-// end of quiet hours.
-func (p Prefs) quietEnd(t time.Time) time.Time {
+// OutsideQuiet returns the first moment at or after t outside quiet hours: t
+// itself when it is outside them, else the moment the wall clock next reads
+// their end. Everything the bot sends that the client did not ask for at a time
+// of their choosing (nudges, self-assessments, the invitation after a session)
+// goes through it, so the bot never starts a conversation at night. When the
+// clocks fall back and the end of quiet hours happens twice, the quiet hours end
+// with whichever reading comes first at or after t.
+func (p Prefs) OutsideQuiet(t time.Time) time.Time {
 	loc := p.zone()
-	day := DateOf(t, loc)
-	end := At(day, p.Quiet.End, loc)
-	if end.Before(t) {
-		end = At(day.AddDays(1), p.Quiet.End, loc)
+	if !p.Quiet.Contains(t, loc) {
+		return t
 	}
-	return end
+	day := DateOf(t, loc)
+	for i := 0; i < 3; i++ {
+		for _, end := range wallReadings(day.AddDays(i), p.Quiet.End, loc) {
+			if !end.Before(t) {
+				return end
+			}
+		}
+	}
+	return t // not reached: quiet hours end within a day
 }
 
-// SessionEve returns the moment on the local day before NextSession, at CheckIn
-// (quiet-adjusted), to invite a look-back before the session. It goes out on a
-// rest day too, since preparing a session is not a regular check-in. ok is false
+// wallReadings are the moments the wall clock of loc reads c on date d, in
+// order: one, or two when the clocks fall back across c. A reading skipped by
+// the clocks springing forward gives the moment of the jump, as At does.
+func wallReadings(d Date, c Clock, loc *time.Location) []time.Time {
+	first := At(d, c, loc)
+	wall := time.Date(d.Year, d.Month, d.Day, c.Hour, c.Minute, 0, 0, time.UTC).Unix()
+	off := offsetAt(wall+86400, loc)
+	if u := wall - int64(off); u > first.Unix() && offsetAt(u, loc) == off {
+		return []time.Time{first, time.Unix(u, 0).In(loc)}
+	}
+	return []time.Time{first}
+}
+
+// SessionEve returns the moment on the local day before NextSession, at exactly
+// CheckIn, to invite a look-back before the session. It goes out on a rest day
+// too, since preparing a session is not a regular check-in, and at the check-in
+// time even inside quiet hours, since that is the time the client chose for
+// looking back. ok is false
 // when there is no next session, the moment is not after `after`, or it falls in
 // a pause.
 func (p Prefs) SessionEve(after time.Time) (time.Time, bool) {
@@ -230,9 +260,9 @@ func (p Prefs) LaterToday(from time.Time) (time.Time, bool) {
 	return at, true
 }
 
-// Tomorrow is the "tomorrow" snooze: the next local day at CheckIn
-// (quiet-adjusted). The person asked for tomorrow, so cadence and rest days do not
-// move it.
+// Tomorrow is the "tomorrow" snooze: the next local day at exactly CheckIn. The
+// person asked for tomorrow, so cadence and rest days do not move it, and the
+// time is the one they chose, so quiet hours do not either.
 func (p Prefs) Tomorrow(from time.Time) time.Time {
 	return p.momentOn(DateOf(from, p.zone()).AddDays(1))
 }
@@ -251,10 +281,13 @@ func (p Prefs) Fresh(due, now time.Time, maxAge time.Duration) bool {
 
 // NextAssessment returns when the next self-assessment is due: `weeks` weeks after
 // the local date of `last`, or after Anchor when there was none yet (after the
-// local date of `after` when Anchor is zero too), at CheckIn (quiet-adjusted) on
-// a non-rest day outside a pause, and strictly after `after`. An overdue
-// assessment comes at the next such moment. weeks below 1 turns assessments off
-// and gives the zero time.
+// local date of `after` when Anchor is zero too), at CheckIn on a non-rest day
+// outside a pause, and strictly after `after`. An overdue assessment comes at the
+// next such moment. weeks below 1 turns assessments off and gives the zero time.
+//
+// The client did not ask for assessments, so quiet hours apply: when CheckIn
+// lies inside them, the assessment goes out at their end on the same date (with
+// quiet 21:00-08:00, a 22:00 check-in time gives 08:00 that morning).
 func (p Prefs) NextAssessment(last time.Time, weeks int, after time.Time) time.Time {
 	if weeks < 1 {
 		return time.Time{}
@@ -269,7 +302,7 @@ func (p Prefs) NextAssessment(last time.Time, weeks int, after time.Time) time.T
 	default:
 		base = DateOf(after, loc)
 	}
-	return p.search(after, base.AddDays(7*weeks), func(d Date) bool { return !p.IsRestDay(d) })
+	return p.search(after, base.AddDays(7*weeks), p.quietMomentOn, func(d Date) bool { return !p.IsRestDay(d) })
 }
 
 // DigestPrefs say when a coach receives the digest of their clients: daily, or

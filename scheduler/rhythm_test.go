@@ -62,13 +62,17 @@ func TestNextCheckIn(t *testing.T) {
 		{"rest weekend skipped", "Europe/Zurich", []edit{rest("Sat Sun")}, "2026-06-05T10:00:00+02:00", "2026-06-08T09:00:00+02:00"},
 		{"rest day itself skipped", "Europe/Zurich", []edit{rest("Sat Sun")}, "2026-06-06T07:00:00+02:00", "2026-06-08T09:00:00+02:00"},
 		{"every day a rest day", "Europe/Zurich", []edit{rest("mon-sun")}, "2026-06-05T10:00:00+02:00", ""},
-		// Quiet hours: a check-in inside them moves to their end on the same date.
-		{"22:00 in 21-08 goes to 08:00 that morning", "Europe/Zurich", []edit{checkIn("22:00"), quiet("21:00-08:00")}, "2026-06-01T00:00:00+02:00", "2026-06-01T08:00:00+02:00"},
-		{"then the next morning", "Europe/Zurich", []edit{checkIn("22:00"), quiet("21:00-08:00")}, "2026-06-01T08:00:00+02:00", "2026-06-02T08:00:00+02:00"},
-		{"06:00 in 21-08 goes to 08:00", "Europe/Zurich", []edit{checkIn("06:00"), quiet("21:00-08:00")}, "2026-06-01T07:00:00+02:00", "2026-06-01T08:00:00+02:00"},
-		{"13:00 in 12-14 goes to 14:00", "Europe/Zurich", []edit{checkIn("13:00"), quiet("12:00-14:00")}, "2026-06-01T07:00:00+02:00", "2026-06-01T14:00:00+02:00"},
+		// Quiet hours: the check-in time is the client's own choice, so it holds
+		// inside them (these cases once asserted a move to the end of quiet
+		// hours, which sent a client who chose 22:00 their check-in at 08:00).
+		{"22:00 in 21-08 stays at 22:00", "Europe/Zurich", []edit{checkIn("22:00"), quiet("21:00-08:00")}, "2026-06-01T00:00:00+02:00", "2026-06-01T22:00:00+02:00"},
+		{"then the next evening", "Europe/Zurich", []edit{checkIn("22:00"), quiet("21:00-08:00")}, "2026-06-01T22:00:00+02:00", "2026-06-02T22:00:00+02:00"},
+		{"06:00 in 21-08 stays at 06:00", "Europe/Zurich", []edit{checkIn("06:00"), quiet("21:00-08:00")}, "2026-06-01T05:00:00+02:00", "2026-06-01T06:00:00+02:00"},
+		{"06:00 in 21-08 already past", "Europe/Zurich", []edit{checkIn("06:00"), quiet("21:00-08:00")}, "2026-06-01T07:00:00+02:00", "2026-06-02T06:00:00+02:00"},
+		{"13:00 in 12-14 stays at 13:00", "Europe/Zurich", []edit{checkIn("13:00"), quiet("12:00-14:00")}, "2026-06-01T07:00:00+02:00", "2026-06-01T13:00:00+02:00"},
 		{"outside quiet unchanged", "Europe/Zurich", []edit{checkIn("20:59"), quiet("21:00-08:00")}, "2026-06-01T07:00:00+02:00", "2026-06-01T20:59:00+02:00"},
-		{"quiet end stays on the rest-free date", "Europe/Zurich", []edit{checkIn("22:00"), quiet("21:00-08:00"), rest("Sat Sun")}, "2026-06-05T09:00:00+02:00", "2026-06-08T08:00:00+02:00"},
+		{"in quiet hours, rest days still skipped", "Europe/Zurich", []edit{checkIn("22:00"), quiet("21:00-08:00"), rest("Sat Sun")}, "2026-06-05T22:00:00+02:00", "2026-06-08T22:00:00+02:00"},
+		{"quiet gap day, check-in at the jump", "Europe/Zurich", []edit{checkIn("02:30"), quiet("21:00-08:00")}, "2026-03-28T12:00:00+01:00", "2026-03-29T03:00:00+02:00"},
 		// Pause.
 		{"paused days skipped", "Europe/Zurich", []edit{pausedUntil("2026-06-03T12:00:00+02:00")}, "2026-06-01T10:00:00+02:00", "2026-06-04T09:00:00+02:00"},
 		{"pause ends exactly at check-in", "Europe/Zurich", []edit{pausedUntil("2026-06-03T09:00:00+02:00")}, "2026-06-01T10:00:00+02:00", "2026-06-03T09:00:00+02:00"},
@@ -192,7 +196,9 @@ func TestNextRestDay(t *testing.T) {
 		{"next saturday", Weekend, "", "", "2026-06-01T10:00:00+02:00", "2026-06-06T09:00:00+02:00"},
 		{"then sunday", Weekend, "", "", "2026-06-06T09:00:00+02:00", "2026-06-07T09:00:00+02:00"},
 		{"paused saturday", Weekend, "", "2026-06-06T12:00:00+02:00", "2026-06-01T10:00:00+02:00", "2026-06-07T09:00:00+02:00"},
-		{"quiet adjusted", Weekend, "08:00-10:00", "", "2026-06-01T10:00:00+02:00", "2026-06-06T10:00:00+02:00"},
+		// The rest-day question takes the place of the check-in, at the time the
+		// client chose; it once moved to the end of quiet hours (10:00 here).
+		{"at check-in inside quiet hours", Weekend, "08:00-10:00", "", "2026-06-01T10:00:00+02:00", "2026-06-06T09:00:00+02:00"},
 		{"no rest days", 0, "", "", "2026-06-01T10:00:00+02:00", ""},
 	}
 	for _, tt := range tests {
@@ -281,6 +287,57 @@ func TestNudgeAtNeverInQuietHours(t *testing.T) {
 	}
 }
 
+func TestOutsideQuiet(t *testing.T) {
+	tests := []struct {
+		name, zone, quiet, at, want string
+	}{
+		{"outside stays", "Europe/Zurich", "21:00-08:00", "2026-06-01T12:00:00+02:00", "2026-06-01T12:00:00+02:00"},
+		{"at the end stays", "Europe/Zurich", "21:00-08:00", "2026-06-01T08:00:00+02:00", "2026-06-01T08:00:00+02:00"},
+		{"at the start waits for morning", "Europe/Zurich", "21:00-08:00", "2026-06-01T21:00:00+02:00", "2026-06-02T08:00:00+02:00"},
+		{"early morning waits", "Europe/Zurich", "21:00-08:00", "2026-06-01T06:00:00+02:00", "2026-06-01T08:00:00+02:00"},
+		{"midday quiet", "Europe/Zurich", "12:00-14:00", "2026-06-01T13:00:00+02:00", "2026-06-01T14:00:00+02:00"},
+		{"no quiet hours", "Europe/Zurich", "", "2026-06-01T03:00:00+02:00", "2026-06-01T03:00:00+02:00"},
+		{"spring night is an hour shorter", "Europe/Zurich", "21:00-08:00", "2027-03-28T01:30:00+01:00", "2027-03-28T08:00:00+02:00"},
+		{"end in the spring gap", "Europe/Zurich", "22:00-02:30", "2027-03-28T01:30:00+01:00", "2027-03-28T03:00:00+02:00"},
+		{"autumn end, first reading", "America/New_York", "00:00-01:30", "2026-11-01T01:15:00-04:00", "2026-11-01T01:30:00-04:00"},
+		{"autumn end, second reading", "America/New_York", "00:00-01:30", "2026-11-01T01:15:00-05:00", "2026-11-01T01:30:00-05:00"},
+		{"kathmandu", "Asia/Kathmandu", "21:00-08:00", "2026-06-01T16:00:00Z", "2026-06-02T08:00:00+05:45"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := prefs(t, tt.zone)
+			p.Quiet = window(t, tt.quiet)
+			checkInstant(t, p.OutsideQuiet(instant(t, tt.at)), instant(t, tt.want), p.Zone)
+		})
+	}
+}
+
+// TestOutsideQuietFirstMoment walks switch weeks in steps of ten minutes: the
+// answer is never earlier than asked, never in quiet hours, and every moment
+// before it (in five-minute steps) is in quiet hours, so it is the first.
+func TestOutsideQuietFirstMoment(t *testing.T) {
+	for _, name := range []string{"Europe/Zurich", "America/New_York", "Asia/Kathmandu"} {
+		for _, q := range []string{"21:00-08:00", "00:00-01:30", "01:00-02:30", "12:00-14:00"} {
+			p := prefs(t, name)
+			p.Quiet = window(t, q)
+			for _, first := range []string{"2026-03-05", "2026-10-22", "2027-03-24"} {
+				start := At(date(t, first), Clock{}, p.Zone)
+				for at := start; at.Before(start.AddDate(0, 0, 14)); at = at.Add(10 * time.Minute) {
+					got := p.OutsideQuiet(at)
+					if got.Before(at) || p.Quiet.Contains(got, p.Zone) {
+						t.Fatalf("%s quiet %s: at %s got %s", name, q, show(at, p.Zone), show(got, p.Zone))
+					}
+					for s := at; s.Before(got); s = s.Add(5 * time.Minute) {
+						if !p.Quiet.Contains(s, p.Zone) {
+							t.Fatalf("%s quiet %s: at %s got %s, but %s is outside", name, q, show(at, p.Zone), show(got, p.Zone), show(s, p.Zone))
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestSessionEve(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -294,7 +351,9 @@ func TestSessionEve(t *testing.T) {
 		{"already past", "2026-06-15T15:00:00+02:00", "", "", "2026-06-14T09:00:00+02:00", ""},
 		{"no session", "", "", "", "2026-06-01T10:00:00+02:00", ""},
 		{"paused", "2026-06-15T15:00:00+02:00", "2026-06-14T12:00:00+02:00", "", "2026-06-01T10:00:00+02:00", ""},
-		{"quiet adjusted", "2026-06-15T15:00:00+02:00", "", "06:00-10:00", "2026-06-01T10:00:00+02:00", "2026-06-14T10:00:00+02:00"},
+		// At the client's check-in time even inside quiet hours; it once moved to
+		// their end (10:00 here).
+		{"at check-in inside quiet hours", "2026-06-15T15:00:00+02:00", "", "06:00-10:00", "2026-06-01T10:00:00+02:00", "2026-06-14T09:00:00+02:00"},
 		{"eve on the spring switch", "2026-03-30T10:00:00+02:00", "", "", "2026-03-20T10:00:00+01:00", "2026-03-29T09:00:00+02:00"},
 		{"session read in client zone", "2026-06-14T23:30:00Z", "", "", "2026-06-01T10:00:00+02:00", "2026-06-14T09:00:00+02:00"},
 	}
@@ -362,7 +421,9 @@ func TestTomorrow(t *testing.T) {
 		{"next day at check-in", func(*Prefs) {}, "2026-06-01T22:00:00+02:00", "2026-06-02T09:00:00+02:00"},
 		{"ignores cadence", func(p *Prefs) { p.Cadence.EveryDays = 7; p.Anchor = date(t, "2026-06-01") }, "2026-06-01T10:00:00+02:00", "2026-06-02T09:00:00+02:00"},
 		{"ignores rest days", func(p *Prefs) { p.RestDays = Workweek }, "2026-06-01T10:00:00+02:00", "2026-06-02T09:00:00+02:00"},
-		{"quiet adjusted", func(p *Prefs) { p.CheckIn = Clock{22, 0}; p.Quiet = window(t, "21:00-08:00") }, "2026-06-01T10:00:00+02:00", "2026-06-02T08:00:00+02:00"},
+		// The snooze lands at the time the client chose, quiet hours or not; it
+		// once moved to the end of quiet hours (08:00 here).
+		{"at check-in inside quiet hours", func(p *Prefs) { p.CheckIn = Clock{22, 0}; p.Quiet = window(t, "21:00-08:00") }, "2026-06-01T10:00:00+02:00", "2026-06-02T22:00:00+02:00"},
 		{"across spring switch", func(*Prefs) {}, "2026-03-28T20:00:00+01:00", "2026-03-29T09:00:00+02:00"},
 		{"local date, not UTC date", func(*Prefs) {}, "2026-06-01T23:30:00Z", "2026-06-03T09:00:00+02:00"},
 	}
@@ -454,6 +515,15 @@ func TestNextAssessment(t *testing.T) {
 		{"across autumn switch", 0, "", "2026-10-11T10:00:00+02:00", 2, "2026-10-11T10:00:00+02:00", "2026-10-25T09:00:00+01:00"},
 		{"off", 0, "", "2026-06-01T10:00:00+02:00", 0, "2026-06-01T10:00:00+02:00", ""},
 	}
+	// Assessments are the bot's idea, so quiet hours still apply to them: a
+	// 22:00 check-in time inside quiet 21:00-08:00 gives 08:00 on the due date.
+	t.Run("quiet hours apply", func(t *testing.T) {
+		p := prefs(t, "Europe/Zurich")
+		p.CheckIn, p.Quiet = Clock{22, 0}, window(t, "21:00-08:00")
+		p.RestDays = Weekend
+		got := p.NextAssessment(instant(t, "2026-06-01T10:00:00+02:00"), 4, instant(t, "2026-06-01T10:00:00+02:00"))
+		checkInstant(t, got, instant(t, "2026-06-29T08:00:00+02:00"), p.Zone)
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := prefs(t, "Europe/Zurich")
