@@ -1,7 +1,7 @@
 // Package scheduler decides when coachbot speaks up; package flows decides what it says.
 //
-// It has two halves. The rules (Clock, Window, Weekdays, Date, Cadence, Prefs,
-// DigestPrefs) are pure functions of the times they are given: they never read the
+// It has two halves. The rules (Clock, Window, Weekdays, Date, Cadence, Plan,
+// Prefs, DigestPrefs) are pure functions of the times they are given: they never read the
 // system clock, so the engine, the storage sweep and the simulator can ask "what is
 // the next due moment after t?" for any t and get the same answer every time. They
 // work in each person's own IANA time zone and stay correct across daylight-saving

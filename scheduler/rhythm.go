@@ -156,6 +156,72 @@ func (p Prefs) NextRestDay(after time.Time) time.Time {
 	return p.search(after, Date{}, p.momentOn, p.IsRestDay)
 }
 
+// NextCheckInFrom is NextCheckIn, but not before notBefore: the first regular
+// check-in moment at or after notBefore and strictly after `after`. The engine
+// uses it to resume the rhythm once the check-in about a planned experiment
+// (FirstCheckIn) has had its day, instead of asking twice around it.
+func (p Prefs) NextCheckInFrom(after, notBefore time.Time) time.Time {
+	// Check-in moments are whole minutes, so strictly after one nanosecond
+	// before notBefore is at or after it.
+	if b := notBefore.Add(-time.Nanosecond); b.After(after) {
+		after = b
+	}
+	return p.NextCheckIn(after)
+}
+
+// FirstCheckIn returns when to invite the client to reflect on an experiment
+// planned for plan, so the question comes after the attempt rather than before
+// it, at the time the client chose for check-ins.
+//
+// It is CheckIn on the planned day when that moment comes after the planned
+// attempt, else on the next day. For a range (From before By) the day is By,
+// the last day they gave themselves. With a named plan.Clock the attempt takes
+// time, so the check-in must be at least one hour (of elapsed time, which
+// matters only on a DST switch day) after it: "tonight" (20:00) with a 21:30
+// check-in is asked about that night, with a 20:30 check-in the next day. A day
+// with no clock named counts as planned for any time before the check-in.
+//
+// It is never on a rest day (it moves to the next non-rest day after), never
+// before `after` (a plan for today whose check-in time has passed moves to
+// tomorrow) and never while paused. The cadence does not apply: this check-in
+// follows the plan, not the rhythm. Quiet hours do not apply either, as for every
+// check-in. It is the zero time when no day qualifies (every weekday a rest day,
+// or an empty plan).
+func (p Prefs) FirstCheckIn(plan Plan, after time.Time) time.Time {
+	loc := p.zone()
+	day := plan.By
+	if day.IsZero() || day.Before(plan.From) {
+		day = plan.From
+	}
+	if day.IsZero() {
+		return time.Time{}
+	}
+	if plan.HasClock {
+		attempt := At(day, plan.Clock, loc)
+		if p.momentOn(day).Before(attempt.Add(time.Hour)) {
+			day = day.AddDays(1)
+		}
+	}
+	// Skip the days that cannot qualify because they lie before `after` or in
+	// the pause; a day early, since a day's moment may still lie ahead.
+	start := after
+	if p.PausedUntil.After(start) {
+		start = p.PausedUntil
+	}
+	if d := DateOf(start, loc).AddDays(-1); day.Before(d) {
+		day = d
+	}
+	for i := 0; i < searchDays; i, day = i+1, day.AddDays(1) {
+		if p.IsRestDay(day) {
+			continue
+		}
+		if m := p.momentOn(day); !m.Before(after) && !p.paused(m) {
+			return m
+		}
+	}
+	return time.Time{}
+}
+
 // search walks local dates forward and returns the first moment (given by
 // moment) on a day that qualifies which is strictly after `after`, on or after
 // date `from` (zero: no bound) and outside the pause. It starts a day early
