@@ -278,3 +278,18 @@ func (w Weekdays) String() string {
 	}
 	return strings.Join(names, " ")
 }
+
+// PartOfDay names the part of the day t falls in on the wall clock of loc (nil
+// means UTC): "morning" before 12:00, "afternoon" from 12:00 to 17:59, "evening"
+// from 18:00. Nudges use it to speak the way people do ("this evening") instead
+// of reading out a time.
+func PartOfDay(t time.Time, loc *time.Location) string {
+	switch h := t.In(zoneOrUTC(loc)).Hour(); {
+	case h < 12:
+		return "morning"
+	case h < 18:
+		return "afternoon"
+	default:
+		return "evening"
+	}
+}

@@ -246,3 +246,33 @@ func TestWeekdaysString(t *testing.T) {
 		t.Error("Weekend.Has wrong")
 	}
 }
+
+func TestPartOfDay(t *testing.T) {
+	tests := []struct {
+		zone, at, want string
+	}{
+		{"Europe/Zurich", "2026-06-01T00:00:00+02:00", "morning"},
+		{"Europe/Zurich", "2026-06-01T11:59:00+02:00", "morning"},
+		{"Europe/Zurich", "2026-06-01T12:00:00+02:00", "afternoon"},
+		{"Europe/Zurich", "2026-06-01T17:59:00+02:00", "afternoon"},
+		{"Europe/Zurich", "2026-06-01T18:00:00+02:00", "evening"},
+		{"Europe/Zurich", "2026-06-01T23:59:00+02:00", "evening"},
+		// The client's wall clock decides, not UTC's.
+		{"Asia/Kathmandu", "2026-06-01T06:15:00Z", "afternoon"},
+		{"Asia/Kathmandu", "2026-06-01T06:14:00Z", "morning"},
+		{"America/New_York", "2026-06-01T12:00:00Z", "morning"},
+		{"America/New_York", "2026-11-01T06:30:00Z", "morning"}, // the second 01:30
+		{"", "2026-06-01T18:00:00Z", "evening"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.zone+" "+tt.at, func(t *testing.T) {
+			var loc *time.Location
+			if tt.zone != "" {
+				loc = zone(t, tt.zone)
+			}
+			if got := PartOfDay(instant(t, tt.at), loc); got != tt.want {
+				t.Errorf("PartOfDay(%s) = %q, want %q", tt.at, got, tt.want)
+			}
+		})
+	}
+}
