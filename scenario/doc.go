@@ -32,8 +32,7 @@
 //	ana: 09:00
 //	ana < rest days
 //	ana: none
-//	ana < connected
-//	ana < set up
+//	ana < connected … set up
 //	check ana client.zone Europe/Zurich
 //
 //	@ Tue 09:30
@@ -65,8 +64,11 @@
 //     are. People are console users (console:NAME, shown as "Ana"); NAME@telegram
 //     or NAME@discord is another person, with that platform's ID, on any line.
 //   - NAME < PATTERN: the next message NAME received contains PATTERN. Parts
-//     separated by "…" (or "...") must appear in that order. Case and runs of
-//     spaces do not matter; buttons are part of the message, shown as [Label].
+//     separated by "…" (or "...") must appear in that order; parts that are not
+//     in the rest of that message may go on in the messages right after it, each
+//     holding some, so a scenario reads the same whether the bot says something
+//     in one message or two. Case and runs of spaces do not matter; buttons are
+//     part of the message, shown as [Label].
 //     A PATTERN written /like this/ is a regular expression (case-insensitive,
 //     "." matches line ends too); its named groups, (?P<code>\w+), capture words
 //     that later lines use as $code. A PATTERN may begin with when the message

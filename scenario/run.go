@@ -320,7 +320,8 @@ func (r *runner) drain(ctx context.Context) error {
 	return r.db.MarkSentAll(ctx, ids, now)
 }
 
-// expect matches the next unmatched message of a person.
+// expect matches the next unmatched messages of a person: the first, or, when
+// the step's parts run on, the first few in a row.
 func (r *runner) expect(st step) error {
 	q := r.pending[st.who]
 	if len(q) == 0 {
@@ -330,53 +331,66 @@ func (r *runner) expect(st step) error {
 	if st.at != nil && !st.at.matches(got.at, r.sc.Zone) {
 		return r.fail(st, "the next message to %s arrived at %s, not %s:\n%s", st.who, r.tr.stamp(got.at), st.at, r.list(q[:1]))
 	}
-	if problem := r.match(st, got.reply); problem != "" {
+	n, problem := r.match(st, q)
+	if problem != "" {
 		more := ""
-		if len(q) > 1 {
-			more = fmt.Sprintf("\n(and %d more after it)", len(q)-1)
+		if len(q) > n {
+			more = fmt.Sprintf("\n(and %d more after)", len(q)-n)
 		}
-		return r.fail(st, "the next message to %s (%s) %s:\n%s%s", st.who, r.tr.stamp(got.at), problem, indent(render(got.reply)), more)
+		return r.fail(st, "the next message to %s (%s) %s:\n%s%s", st.who, r.tr.stamp(got.at), problem, r.list(q[:n]), more)
 	}
-	r.pending[st.who] = q[1:]
-	if len(q) == 1 {
+	r.pending[st.who] = q[n:]
+	if len(q) == n {
 		delete(r.pending, st.who)
 	}
 	r.tr.checked(st, got.at)
 	return nil
 }
 
-// match returns "" when the message fits the step, or what is wrong.
-func (r *runner) match(st step, reply bot.Reply) string {
+// match reports how many of the messages q begins with the step covers, and
+// what is wrong when it does not fit. A pattern's parts are looked for in
+// order; when a part is not in the rest of a message that held an earlier
+// part, it may be in the message after it, so one expectation reads the same
+// whether the bot says something in one message or two. Every message it
+// covers holds at least one part.
+func (r *runner) match(st step, q []received) (int, string) {
 	m := st.match
-	text := render(reply)
+	text := render(q[0].reply)
 	switch {
 	case m.any:
-		return ""
+		return 1, ""
 	case m.re != nil:
 		sub := m.re.FindStringSubmatch(text)
 		if sub == nil {
-			return fmt.Sprintf("does not match %s", m.src)
+			return 1, fmt.Sprintf("does not match %s", m.src)
 		}
 		for i, name := range m.re.SubexpNames() {
 			if name != "" {
 				r.vars[name] = sub[i]
 			}
 		}
-		return ""
+		return 1, ""
 	}
-	rest := normalise(text)
+	n, rest := 1, normalise(text)
 	for i, part := range m.parts {
 		want := normalise(r.expand(part))
 		j := strings.Index(rest, want)
+		if j < 0 && i > 0 && n < len(q) {
+			next := normalise(render(q[n].reply))
+			if j = strings.Index(next, want); j < 0 {
+				return n + 1, fmt.Sprintf("does not contain %q after %q, nor does the message after it", r.expand(part), r.expand(m.parts[i-1]))
+			}
+			n, rest = n+1, next
+		}
 		if j < 0 {
 			if i == 0 {
-				return fmt.Sprintf("does not contain %q", r.expand(part))
+				return n, fmt.Sprintf("does not contain %q", r.expand(part))
 			}
-			return fmt.Sprintf("does not contain %q after %q", r.expand(part), r.expand(m.parts[i-1]))
+			return n, fmt.Sprintf("does not contain %q after %q", r.expand(part), r.expand(m.parts[i-1]))
 		}
 		rest = rest[j+len(want):]
 	}
-	return ""
+	return n, ""
 }
 
 // jump moves the clock to the step's target, running the due sweep at every

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coachbot/coachbot/bot"
 )
 
 // TestScenarios runs every testdata/*.scenario; the transcript shows only when
@@ -197,6 +199,40 @@ ana: none
 ana < set up
 `
 
+func TestMatchRunsOn(t *testing.T) {
+	sc := parse(t, "start 2026-11-22 09:30\nana < connected … set up … 09:00\nana < hello … goodbye\nana < set up\n")
+	r := &runner{sc: sc, vars: map[string]string{}, tr: newTranscript(nil, time.UTC, false)}
+	msg := func(texts ...string) []received {
+		var q []received
+		for _, s := range texts {
+			q = append(q, received{reply: bot.Reply{Text: s}})
+		}
+		return q
+	}
+	for _, tc := range []struct {
+		name    string
+		step    int
+		q       []received
+		n       int
+		problem string
+	}{
+		{"OneMessage", 0, msg("You're connected.\n\nYou're set up: 09:00", "later"), 1, ""},
+		{"TwoMessages", 0, msg("You're connected.", "You're set up: 09:00", "later"), 2, ""},
+		{"ThreeMessages", 0, msg("connected", "set up", "09:00"), 3, ""},
+		{"ErrNotInNext", 0, msg("connected", "something else"), 2, `does not contain "set up" after "connected", nor does the message after it`},
+		{"ErrFirstPartMissing", 0, msg("set up", "connected"), 1, `does not contain "connected"`},
+		{"ErrNoMore", 1, msg("hello"), 1, `does not contain "goodbye" after "hello"`},
+		{"OnlyOne", 2, msg("set up", "set up"), 1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n, problem := r.match(sc.steps[tc.step], tc.q)
+			if n != tc.n || problem != tc.problem {
+				t.Fatalf("match = %d, %q; want %d, %q", n, problem, tc.n, tc.problem)
+			}
+		})
+	}
+}
+
 func TestRun(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		fails, tr := run(t, onboarded+"@ Mon 12:30\nana < 09:00 reflect\nana < Mon 12:00 *\nana < nothing\n")
@@ -312,8 +348,7 @@ ana@telegram < check-in
 ana@telegram: 09:00
 ana@telegram < rest days
 ana@telegram: none
-ana@telegram < connected
-ana@telegram < set up
+ana@telegram < connected … set up
 check ana@telegram client.id telegram:ana
 check ana@telegram client.coach_id discord:coach
 `)
