@@ -25,8 +25,15 @@ type Client struct {
 	LastSession time.Time `json:"last_session,omitzero"`
 	NextSession time.Time `json:"next_session,omitzero"`
 	Anchor      string    `json:"anchor,omitempty"` // local date the rhythm counts from, "2026-11-22"
-	CreatedAt   time.Time `json:"created_at,omitzero"`
-	UpdatedAt   time.Time `json:"updated_at,omitzero"`
+	// ClosedOn is the local date the client closed by checking in, resting or
+	// answering the rest-day question: nothing more about experiments that day.
+	ClosedOn string `json:"closed_on,omitempty"`
+	// AssessAt is when the next self-assessment may be offered; AssessPostponed
+	// is set once "Not now" has moved it by a few days, which it does only once.
+	AssessAt        time.Time `json:"assess_at,omitzero"`
+	AssessPostponed bool      `json:"assess_postponed,omitempty"`
+	CreatedAt       time.Time `json:"created_at,omitzero"`
+	UpdatedAt       time.Time `json:"updated_at,omitzero"`
 }
 
 // Experiment kinds. An experiment is something the client chooses to try; the
@@ -62,9 +69,20 @@ type Experiment struct {
 	Status   string `json:"status,omitempty"`
 	// SuggestedBy is the coach who suggested it, when the client accepted a
 	// suggestion; empty when the client designed it alone.
-	SuggestedBy string    `json:"suggested_by,omitempty"`
-	CreatedAt   time.Time `json:"created_at,omitzero"`
-	UpdatedAt   time.Time `json:"updated_at,omitzero"`
+	SuggestedBy string `json:"suggested_by,omitempty"`
+	// PlanFrom and PlanBy are the local dates the client means to try it
+	// (equal for one day); PlanClock a time of day they named, "" when none.
+	PlanFrom  string `json:"plan_from,omitempty"`
+	PlanBy    string `json:"plan_by,omitempty"`
+	PlanClock string `json:"plan_clock,omitempty"`
+	// CheckFrom is the first moment to invite a reflection on it: after the
+	// planned attempt, at the client's check-in time.
+	CheckFrom time.Time `json:"check_from,omitzero"`
+	// PreviousID is the version this one grew from (made smaller, stretched or
+	// swapped); 0 for a first version.
+	PreviousID int64     `json:"previous_id,omitempty"`
+	CreatedAt  time.Time `json:"created_at,omitzero"`
+	UpdatedAt  time.Time `json:"updated_at,omitzero"`
 }
 
 // CheckIn is one reflection on an experiment: what happened and what was noticed.
@@ -85,13 +103,16 @@ type CheckIn struct {
 // NonAction is a day the client consciously chose rest, boundary repair,
 // observation or integration. It is a valid entry, not a gap.
 type NonAction struct {
-	ID       int64     `json:"id"`
-	ClientID string    `json:"client_id,omitempty"`
-	Kind     string    `json:"kind,omitempty"` // rest, boundary, observe, integrate
-	Note     string    `json:"note,omitempty"`
-	Date     string    `json:"date,omitempty"` // local date, "2026-11-22"
-	Private  bool      `json:"private,omitempty"`
-	At       time.Time `json:"at,omitzero"`
+	ID       int64  `json:"id"`
+	ClientID string `json:"client_id,omitempty"`
+	Kind     string `json:"kind,omitempty"` // rest, boundary, observe, integrate
+	Note     string `json:"note,omitempty"`
+	Date     string `json:"date,omitempty"` // local date, "2026-11-22"
+	Private  bool   `json:"private,omitempty"`
+	// Planned marks recovery on a planned rest day (the rest-day question),
+	// as opposed to rest chosen in place of an experiment.
+	Planned bool      `json:"planned,omitempty"`
+	At      time.Time `json:"at,omitzero"`
 }
 
 // Coach is someone whose clients joined through their invites.
@@ -171,4 +192,22 @@ type SessionNote struct {
 	Text     string    `json:"text"`
 	Private  bool      `json:"private,omitempty"`
 	At       time.Time `json:"at,omitzero"`
+}
+
+// Safety event levels.
+const (
+	// SafetyDanger is a message that clearly suggested danger.
+	SafetyDanger = "danger"
+	// SafetyUnsafeAnswer is "not safe" or "not sure" in answer to "are you safe?".
+	SafetyUnsafeAnswer = "unsafe_answer"
+)
+
+// SafetyEvent records that a message suggested the client may be in danger,
+// and when. It never holds what they wrote.
+type SafetyEvent struct {
+	ID           int64     `json:"id"`
+	ClientID     string    `json:"client_id,omitempty"`
+	Level        string    `json:"level,omitempty"`
+	CoachAlerted bool      `json:"coach_alerted,omitempty"`
+	At           time.Time `json:"at,omitzero"`
 }

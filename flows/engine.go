@@ -128,7 +128,11 @@ func New(store Store, cfg Config) *Engine {
 // when it was not.
 func (e *Engine) Handle(ctx context.Context, m bot.Message) error {
 	err := e.store.Update(ctx, func(tx Tx) error {
-		return e.session(tx, m).handle()
+		s := e.session(tx, m)
+		if err := s.handle(); err != nil {
+			return err
+		}
+		return s.flush()
 	})
 	if err == nil || ctx.Err() != nil {
 		return err
@@ -153,6 +157,9 @@ type Session struct {
 	conv   *Conversation
 	left   bool   // a command left a flow in progress
 	kind   string // what proactive message this session sends, for Reply.Kind
+	// lead holds words that open the next message to this chat, so an
+	// acknowledgement and the question after it arrive as one message.
+	lead []string
 }
 
 func (e *Engine) session(tx Tx, m bot.Message) *Session {
@@ -167,12 +174,32 @@ func (s *Session) say(key string, pairs ...string) error {
 	return s.reply(bot.Reply{Text: s.T(key, pairs...)})
 }
 
+// note keeps words to open the next message to the current chat with: an
+// acknowledgement or a line of advice travels with the question after it.
+func (s *Session) note(key string, pairs ...string) {
+	s.lead = append(s.lead, s.T(key, pairs...))
+}
+
 func (s *Session) reply(r bot.Reply) error {
 	r.ChatID = s.msg.ChatID
 	if r.Kind == "" {
 		r.Kind = s.kind
 	}
+	if len(s.lead) > 0 {
+		r.Text = strings.Join(append(s.lead, r.Text), "\n\n")
+		s.lead = nil
+	}
 	return s.tx.Send(r, s.now)
+}
+
+// flush sends noted words that no message followed.
+func (s *Session) flush() error {
+	if len(s.lead) == 0 {
+		return nil
+	}
+	text := strings.Join(s.lead, "\n\n")
+	s.lead = nil
+	return s.reply(bot.Reply{Text: text})
 }
 
 func (s *Session) label(o Option) string {
@@ -226,8 +253,6 @@ func (s *Session) handle() error {
 		return s.command(text)
 	case s.conv != nil:
 		return s.answer(text, false)
-	case text == "":
-		return nil
 	default:
 		return s.say("help.pointer")
 	}
@@ -285,6 +310,9 @@ func (s *Session) press(data string) error {
 	if strings.HasPrefix(data, suggestionCard) && s.client.Consented {
 		return s.answerSuggestion(data)
 	}
+	if strings.HasPrefix(data, resumeCard) && s.client.Consented {
+		return s.answerResume(data)
+	}
 	token, value, ok := strings.Cut(data, ":")
 	if !ok || s.conv == nil || token != s.conv.Token {
 		return s.say("button.expired")
@@ -300,8 +328,11 @@ func (s *Session) command(text string) error {
 		return s.say("command.unknown", "command", "/"+name)
 	}
 	if s.conv != nil && !rt.KeepsFlow {
+		// Only a conversation the person had put answers into is worth a
+		// word on leaving; an open invitation simply gives way.
 		s.left = true
-		if err := s.leave(name == "cancel"); err != nil {
+		quiet := name == "cancel" || Answers(s.conv.Answers).Int(answeredKey) == 0
+		if err := s.leave(quiet); err != nil {
 			return err
 		}
 	}
@@ -371,23 +402,40 @@ func (s *Session) moveTo(st *Step) error {
 	if err := s.tx.SaveConversation(*s.conv); err != nil {
 		return fmt.Errorf("save conversation: %w", err)
 	}
-	return s.ask(st, "")
+	return s.ask(st)
 }
 
-// ask sends a step's question with its options as buttons, after an optional
-// lead line (the reason a re-ask is needed).
-func (s *Session) ask(st *Step, lead string) error {
+// ask sends a step's question with its options as buttons.
+func (s *Session) ask(st *Step) error {
+	return s.askWith(st, st.prompt(s, s.conv.Answers))
+}
+
+// reask asks a step again after an answer it could not use: the reason, then
+// the step's short re-ask when it has one.
+func (s *Session) reask(st *Step, problem string) error {
+	s.note(problem, "min", fmt.Sprint(st.Min), "max", fmt.Sprint(st.Max))
+	key := st.Reask
+	if key == "" {
+		key = st.prompt(s, s.conv.Answers)
+	}
+	return s.askWith(st, key)
+}
+
+func (s *Session) askWith(st *Step, key string) error {
 	a := s.conv.Answers
 	var vars []string
 	if st.Vars != nil {
-		vars = st.Vars(s, a)
+		var err error
+		if vars, err = st.Vars(s, a); err != nil {
+			return fmt.Errorf("%s.%s: %w", s.conv.Flow, st.Name, err)
+		}
 	}
-	text := s.T(st.prompt(s, a), vars...)
-	if lead != "" {
-		text = lead + "\n\n" + text
+	opts, err := st.options(s, a)
+	if err != nil {
+		return fmt.Errorf("%s.%s: %w", s.conv.Flow, st.Name, err)
 	}
-	r := bot.Reply{Text: text}
-	for _, o := range st.options(s, a) {
+	r := bot.Reply{Text: s.T(key, vars...)}
+	for _, o := range opts {
 		r.Buttons = append(r.Buttons, bot.Button{Label: s.label(o), Data: s.conv.Token + ":" + o.Value})
 	}
 	return s.reply(r)
@@ -406,29 +454,51 @@ func (s *Session) answer(v string, pressed bool) error {
 		if err := s.leave(true); err != nil {
 			return err
 		}
-		if err := s.say("flow.restarted"); err != nil {
-			return err
-		}
+		s.note("flow.restarted")
 		if f == nil {
-			return nil
+			return s.flush()
 		}
 		return s.begin(f.Name, "")
 	}
 	if c.Answers == nil {
 		c.Answers = Answers{}
 	}
-	value, problem := st.parse(s, c.Answers, v, pressed)
-	if problem == "button.expired" {
-		return s.say(problem)
+	opts, err := st.options(s, c.Answers)
+	if err != nil {
+		return fmt.Errorf("%s.%s: %w", c.Flow, st.Name, err)
 	}
-	if problem != "" {
-		return s.ask(st, s.T(problem, "min", fmt.Sprint(st.Min), "max", fmt.Sprint(st.Max)))
+	value, problem := st.parse(s, c.Answers, opts, v, pressed)
+	switch {
+	case problem == problemExpired:
+		return s.say(problem)
+	case problem == problemNoMatch && st.OnText != nil:
+		return st.OnText(s, c.Answers, strings.TrimSpace(v))
+	case problem == problemNoMatch && st.Keep != "":
+		// Nothing a person writes is dropped: keep it where it belongs and
+		// ask for the choice again, briefly.
+		c.Answers[st.Keep] = strings.TrimSpace(v)
+		c.Updated = s.now
+		if err := s.tx.SaveConversation(*c); err != nil {
+			return fmt.Errorf("save conversation: %w", err)
+		}
+		return s.reask(st, "input.kept")
+	case problem != "":
+		return s.reask(st, problem)
 	}
 	c.Answers[st.Name] = value
+	c.Answers[answeredKey] = fmt.Sprint(Answers(c.Answers).Int(answeredKey) + 1)
 	if st.After != nil {
 		if err := st.After(s, c.Answers); err != nil {
 			return err
 		}
+	}
+	if st.Next != nil && st.Next(s, c.Answers) == stayStep {
+		// The question stays open with its buttons; only the answers move.
+		c.Updated = s.now
+		if err := s.tx.SaveConversation(*c); err != nil {
+			return fmt.Errorf("save conversation: %w", err)
+		}
+		return s.flush()
 	}
 	next := f.after(s, c.Answers, st)
 	if next == nil {
@@ -439,6 +509,10 @@ func (s *Session) answer(v string, pressed bool) error {
 	}
 	return s.moveTo(next)
 }
+
+// answeredKey counts, among a conversation's answers, the questions the
+// person has answered: a conversation with none has nothing to lose.
+const answeredKey = "_answered"
 
 // newToken returns a short random token for a prompt's buttons.
 func newToken() string {

@@ -54,13 +54,23 @@ type Step struct {
 	Prompt string // catalog key
 	// PromptFor picks the prompt key from earlier answers, when it varies.
 	PromptFor func(s *Session, a Answers) string
+	// Reask is the catalog key of a short question asked again after an
+	// answer that could not be used; "" repeats the prompt.
+	Reask string
 	// Vars fills the prompt's placeholders.
-	Vars    func(s *Session, a Answers) []string
+	Vars    func(s *Session, a Answers) ([]string, error)
 	Input   Input
 	Options []Option
 	// OptionsFor builds the options from the session, when they vary.
-	OptionsFor func(s *Session, a Answers) []Option
-	Min, Max   int
+	OptionsFor func(s *Session, a Answers) ([]Option, error)
+	// Keep names the answer that typed text goes to when a Choice step gets
+	// words that are none of its options, so nothing a person writes is
+	// dropped: the text is kept there and the choice asked again, briefly.
+	Keep string
+	// OnText takes over typed text that is none of a Choice step's options
+	// (a reply to an invitation is the reflection it asked for).
+	OnText   func(s *Session, a Answers, text string) error
+	Min, Max int
 	// MaxLen bounds free text (default 1000 characters).
 	MaxLen int
 	// Skip leaves the step out when it does not apply.
@@ -71,12 +81,13 @@ type Step struct {
 	// After runs once the answer is stored, before the next step; it may say
 	// something (a line of advice) or change the answers.
 	After func(s *Session, a Answers) error
-	// Next names the step that follows; "" means the next in order and
-	// "done" finishes the flow.
+	// Next names the step that follows; "" means the next in order, "done"
+	// finishes the flow and "stay" keeps the conversation at this step with
+	// its buttons still valid (After has said what needs saying).
 	Next func(s *Session, a Answers) string
 }
 
-func (st *Step) options(s *Session, a Answers) []Option {
+func (st *Step) options(s *Session, a Answers) ([]Option, error) {
 	if st.OptionsFor != nil {
 		return st.OptionsFor(s, a)
 	}
@@ -86,9 +97,9 @@ func (st *Step) options(s *Session, a Answers) []Option {
 			v := strconv.Itoa(n)
 			opts = append(opts, Option{Value: v, Label: "=" + v})
 		}
-		return opts
+		return opts, nil
 	}
-	return st.Options
+	return st.Options, nil
 }
 
 func (st *Step) prompt(s *Session, a Answers) string {
@@ -98,7 +109,11 @@ func (st *Step) prompt(s *Session, a Answers) string {
 	return st.Prompt
 }
 
-const doneStep = "done"
+// Step names with a meaning of their own in Next.
+const (
+	doneStep = "done"
+	stayStep = "stay"
+)
 
 // step finds a step by name.
 func (f *Flow) step(name string) *Step {
@@ -143,28 +158,40 @@ func (f *Flow) following(st *Step) *Step {
 	return nil
 }
 
+// Problems parse reports that the engine treats specially.
+const (
+	problemExpired = "button.expired"
+	problemNoMatch = "input.choose"
+)
+
 // parse turns a typed answer or a pressed option into the value to store, or
 // returns the catalog key of the problem.
-func (st *Step) parse(s *Session, a Answers, typed string, pressed bool) (string, string) {
+func (st *Step) parse(s *Session, a Answers, opts []Option, typed string, pressed bool) (string, string) {
 	v := strings.TrimSpace(typed)
-	opts := st.options(s, a)
 	if pressed {
 		for _, o := range opts {
+			if o.Value == v && st.Input == Text && st.Check != nil {
+				return st.Check(s, a, v)
+			}
 			if o.Value == v {
 				return v, ""
 			}
 		}
-		return "", "button.expired"
+		return "", problemExpired
 	}
 	if v == "" {
 		return "", "input.empty"
 	}
 	if o, ok := matchOption(s, opts, v, st.Input == Scale); ok {
+		if st.Input == Text && st.Check != nil {
+			// A shortcut on a text step means what its words mean.
+			return st.Check(s, a, o.Value)
+		}
 		return o.Value, ""
 	}
 	switch st.Input {
 	case Choice:
-		return "", "input.choose"
+		return "", problemNoMatch
 	case Scale:
 		n, err := strconv.Atoi(strings.TrimSuffix(v, "/"+strconv.Itoa(st.Max)))
 		if err != nil || n < st.Min || n > st.Max {

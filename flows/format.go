@@ -29,7 +29,15 @@ func (s *Session) nextCheckInText() string {
 	if !p.PausedUntil.IsZero() && s.now.Before(p.PausedUntil) {
 		return s.T("when.paused", "date", formatDay(p.PausedUntil.In(p.Zone)))
 	}
-	return formatMoment(s, p.NextCheckIn(s.now).In(p.Zone))
+	after := s.now
+	if today := s.today(); s.client.ClosedOn == today.String() {
+		after = scheduler.At(today.AddDays(1), scheduler.Clock{}, p.Zone).Add(-time.Second)
+	}
+	at, err := nextCheckIn(s.tx, s.client, p, after)
+	if err != nil || at.IsZero() {
+		return s.T("when.unknown")
+	}
+	return formatMoment(s, at.In(p.Zone))
 }
 
 // formatMoment says a moment the way people do: "today at 09:00",

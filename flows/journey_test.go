@@ -88,22 +88,23 @@ func TestActionDesign(t *testing.T) {
 		expect(t, c.send("/action"), "What would you like to try?")
 		expect(t, c.send("grow my business"), `"grow my business" sounds like an outcome`, "first step")
 		expect(t, c.send("be more successful"), "still sounds like a destination")
-		expect(t, c.send("email two past clients on Tuesday"), "When will you try it?")
-		c.press("Tomorrow")
+		// The step names its day, so "when" is not asked again.
+		expect(t, c.send("email two past clients on Tuesday"), "How much energy")
 		expect(t, c.send("6"), "number from 1 to 5")
 		c.send("2")
 		c.press("Low")
 		c.send("my partner covers dinner")
 		c.press("Nothing special")
-		expect(t, c.send("9"), "Saved: email two past clients on Tuesday", "what you noticed")
+		expect(t, c.send("9"), "Saved: email two past clients on Tuesday", "Toward: grow my business", "on Tuesday 24 November at 09:00", "what you noticed")
 		x, _ := c.export()
 		if len(x.Experiments) != 1 {
 			t.Fatalf("experiments = %d, want 1", len(x.Experiments))
 		}
 		e := x.Experiments[0]
 		want := flows.Experiment{Kind: flows.KindAction, Action: "email two past clients on Tuesday", Why: "grow my business",
-			When: "tomorrow", Energy: 2, Load: "low", People: "my partner covers dinner", Recovery: "nothing special", Carry: 9, Status: flows.StatusRunning}
-		e.ID, e.ClientID, e.CreatedAt, e.UpdatedAt = 0, "", time.Time{}, time.Time{}
+			Energy: 2, Load: "low", People: "my partner covers dinner", Recovery: "nothing special", Carry: 9, Status: flows.StatusRunning,
+			PlanFrom: "2026-11-24", PlanBy: "2026-11-24"}
+		e.ID, e.ClientID, e.CreatedAt, e.UpdatedAt, e.CheckFrom = 0, "", time.Time{}, time.Time{}, time.Time{}
 		if e != want {
 			t.Fatalf("experiment = %+v\nwant %+v", e, want)
 		}
@@ -116,7 +117,14 @@ func TestActionDesign(t *testing.T) {
 			c.send(in)
 		}
 		expect(t, c.send("4"), "smaller version", "run 5k every morning")
-		expect(t, c.send("walk 10 minutes after lunch"), "Saved: walk 10 minutes after lunch")
+		expect(t, c.send("walk 10 minutes after lunch"), "how carryable")
+		expect(t, c.send("8"), "Saved: walk 10 minutes after lunch")
+		// The first design stays in the history, sized again is the one that runs.
+		x, _ := c.export()
+		if len(x.Experiments) != 2 || x.Experiments[1].PreviousID != x.Experiments[0].ID ||
+			x.Experiments[0].Status != flows.StatusClosed || x.Experiments[1].Carry != 8 {
+			t.Fatalf("experiments = %+v", x.Experiments)
+		}
 	})
 	t.Run("NonAction", func(t *testing.T) {
 		w := newWorld(t)
@@ -136,7 +144,11 @@ func TestActionDesign(t *testing.T) {
 // designAction runs /action with ordinary answers.
 func (c *chat) designAction(what string) {
 	c.w.t.Helper()
-	for _, in := range []string{"/action", what, "today", "2", "low", "hardly", "nothing special"} {
+	c.send("/action")
+	if strings.Contains(text(c.send(what)), "When will you try it?") {
+		c.send("today")
+	}
+	for _, in := range []string{"2", "low", "hardly", "nothing special"} {
 		c.send(in)
 	}
 	expect(c.w.t, c.send("8"), "Saved: "+what)
@@ -154,7 +166,9 @@ func TestCheckIn(t *testing.T) {
 		expect(t, c.send("2"), "How did the challenge feel?") // obstacle is skipped when it went as planned
 		expect(t, c.press("Too easy"), "Easy often means it fits", "next")
 		expect(t, c.press("Stretch it"), "stretch a little")
-		expect(t, c.send("write a full page"), "evidence of who you're becoming")
+		expect(t, c.send("write a full page"), "how much energy")
+		expect(t, c.press("Same as before"), "how carryable")
+		expect(t, c.send("9"), "evidence of who you're becoming", `"write three lines in my journal tonight" → "write a full page"`)
 		x, _ := c.export()
 		if len(x.CheckIns) != 1 {
 			t.Fatalf("check-ins = %d", len(x.CheckIns))
@@ -163,8 +177,11 @@ func TestCheckIn(t *testing.T) {
 		if ci.Outcome != "done" || ci.Noticed != "it calmed me down" || ci.Energy != 2 || ci.Challenge != "easy" || ci.Next != "stretch" {
 			t.Fatalf("check-in = %+v", ci)
 		}
-		if x.Experiments[0].Action != "write a full page" {
-			t.Fatalf("stretched action = %q", x.Experiments[0].Action)
+		if len(x.Experiments) != 2 || x.Experiments[1].Action != "write a full page" || x.Experiments[1].PreviousID != x.Experiments[0].ID {
+			t.Fatalf("stretched: %+v", x.Experiments)
+		}
+		if ci.ExperimentID != x.Experiments[0].ID {
+			t.Fatalf("check-in is about experiment %d, want the version it was about (%d)", ci.ExperimentID, x.Experiments[0].ID)
 		}
 	})
 	t.Run("NotYetSkipsWhatDoesNotApply", func(t *testing.T) {
@@ -179,7 +196,9 @@ func TestCheckIn(t *testing.T) {
 		expect(t, keep(c.send("the week got full")), "What got in the way")
 		expect(t, keep(c.send("work trip")), "What would you like to do with this experiment next?")
 		expect(t, keep(c.press("Make it smaller")), "smaller version")
-		expect(t, keep(c.send("text my brother")), "Not yet tells us something about fit, not about you")
+		keep(c.send("text my brother"))
+		keep(c.send("1"))
+		expect(t, keep(c.send("10")), "Not yet tells us something about fit, not about you")
 		text := strings.ToLower(text(all))
 		for _, banned := range []string{"did you do it", "failed", "streak", "missed"} {
 			if strings.Contains(text, banned) {

@@ -396,8 +396,7 @@ func TestSuggestionIsChosenNotAssigned(t *testing.T) {
 	expect(t, coach.send("/suggest ana take a 10 minute walk after lunch"), "Sent to ana")
 	rs := ana.drain()
 	expect(t, rs, "carla suggests an experiment", "take a 10 minute walk after lunch", "yours to choose")
-	expect(t, ana.press("Take it"), "size it", "When will you try it?")
-	ana.press("Today")
+	expect(t, ana.press("Take it"), "size it", "How much energy") // "after lunch" says when
 	ana.send("1")
 	ana.press("Low")
 	ana.press("Hardly at all")
@@ -452,28 +451,53 @@ func TestSessionEveAndBrief(t *testing.T) {
 	expect(t, coach.send("/client ana"), "Wants to bring: how to keep walking when it rains")
 }
 
-func TestAssessmentAndProgress(t *testing.T) {
+func TestAssessmentIsOfferedNeverPressed(t *testing.T) {
 	w := newWorld(t, func(c *flows.Config) { c.Rhythm.AssessEvery = 1 })
 	c := w.chat("ana")
 	c.onboard()
-	var asked int
-	w.live(15*24*time.Hour, 30*time.Minute, func(ch *chat, r bot.Reply) {
-		if r.Kind != flows.DueAssessment {
+	c.designAction("walk 10 minutes after lunch")
+	var offers []string
+	ds := w.live(15*24*time.Hour, 30*time.Minute, func(ch *chat, r bot.Reply) {
+		if r.Kind != flows.DueCheckIn || !strings.Contains(r.Text, "what have you noticed") {
 			return
 		}
-		asked++
-		if asked == 1 {
-			ch.send("saying no")
-			expect(t, ch.press("2 · I see the gap"), "progress, not a step back")
-		} else {
-			ch.press("saying no")
-			ch.press("3 · I can, with effort")
+		// She answers the invitation in her own words, then the rest.
+		expect(t, ch.send("the walk cleared my head"), "kept that as what you noticed")
+		ch.press("I did it")
+		ch.send("2")
+		ch.press("About right")
+		closing := ch.press("Keep it")
+		if !strings.Contains(text(closing), "Shall we look now?") {
+			return
 		}
+		day := w.clock.Now().In(zurich).Format("Mon 2 Jan")
+		offers = append(offers, day)
+		expect(t, closing, "Thank you. Noted", "Shall we look now?") // one message: thanks and offer
+		if len(offers) == 1 {
+			expect(t, ch.press("Not now"), "after your check-in on Thursday")
+			return
+		}
+		ch.press("Yes, let's look")
+		ch.send("saying no")
+		expect(t, ch.press("2 · I see the gap"), "progress, not a step back")
 		ch.press("No")
 	})
-	if asked != 2 {
-		t.Fatalf("asked for a self-assessment %d times in 15 days, want 2 (weekly)", asked)
+	for _, d := range ds {
+		if d.kind == flows.DueAssessment {
+			t.Errorf("an assessment arrived as a message of its own at %s", d.at.In(zurich))
+		}
 	}
+	// Due a week after joining (a Sunday, her rest day), so offered after
+	// Monday's check-in; postponed once by three days, then taken: the next
+	// is a week later, after the fortnight.
+	if got := strings.Join(offers, ", "); got != "Mon 30 Nov, Thu 3 Dec" {
+		t.Fatalf("offers on %s, want Mon 30 Nov, Thu 3 Dec", got)
+	}
+	// /assess starts one any time, and /progress shows the movement.
+	expect(t, c.send("/assess"), "Which skill")
+	c.press("saying no")
+	c.press("3 · I can, with effort")
+	c.press("No")
 	expect(t, c.send("/progress"), "How your skills have moved", "saying no: from aware of the gap to doing it with effort")
 }
 

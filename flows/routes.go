@@ -5,7 +5,7 @@ import "github.com/coachbot/coachbot/bot"
 // allFlows is every flow the engine knows.
 func allFlows() []*Flow {
 	return []*Flow{startFlow(), linkFlow(), actionFlow(), checkInFlow(), restFlow(), settingsFlow(), forgetFlow(),
-		invitationFlow(), recoveryFlow(), assessFlow(), lookbackFlow(), coachFlow()}
+		invitationFlow(), recoveryFlow(), assessFlow(), lookbackFlow(), coachFlow(), resumeFlow()}
 }
 
 // Route is one slash command: its name, what it needs, and what it does.
@@ -41,6 +41,7 @@ func routeTable() []*Route {
 		{Name: "resume", Help: "cmd.resume", Consent: true, Run: runResume},
 		{Name: "settings", Help: "cmd.settings", Consent: true, Run: begin("settings")},
 		{Name: "progress", Help: "cmd.progress", Consent: true, Run: showProgress},
+		{Name: "assess", Help: "cmd.assess", Consent: true, Run: runAssess},
 		{Name: "link", Help: "cmd.link", Run: runLink,
 			Args: []bot.Arg{{Name: "code", Description: "The code from your other app"}}},
 		{Name: "export", Help: "cmd.export", Run: runExport},

@@ -82,7 +82,7 @@ func lookbackFlow() *Flow {
 		Version: 1,
 		Steps: []*Step{
 			{Name: "bring", Prompt: "eve.ask", Input: Text,
-				Vars:    func(s *Session, _ Answers) []string { return []string{"summary", s.periodSummary()} },
+				Vars:    func(s *Session, _ Answers) ([]string, error) { return []string{"summary", s.periodSummary()}, nil },
 				Options: []Option{{"skip", "btn.not_now"}},
 				Next: func(_ *Session, a Answers) string {
 					if a["bring"] == "skip" {

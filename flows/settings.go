@@ -16,7 +16,17 @@ func checkInTimeStep(skip func(*Session, Answers) bool) *Step {
 func restDaysStep(skip func(*Session, Answers) bool) *Step {
 	return &Step{Name: "restdays", Prompt: "ask.rest_days", Input: Text, Skip: skip,
 		Options: []Option{{"Sat Sun", "=Sat Sun"}, {"Sun", "=Sun"}, {"none", "btn.no_rest_days"}},
-		Check:   parsed(scheduler.ParseWeekdays, "input.weekdays")}
+		Check: func(_ *Session, _ Answers, v string) (string, string) {
+			days, err := scheduler.ParseWeekdays(v)
+			switch {
+			case err != nil:
+				return "", "input.weekdays"
+			case days == scheduler.Weekend|scheduler.Workweek:
+				// Every day at rest would mean never a check-in.
+				return "", "input.all_rest_days"
+			}
+			return days.String(), ""
+		}}
 }
 
 // /settings: change one thing at a time.
@@ -26,14 +36,14 @@ func settingsFlow() *Flow {
 		Version: 1,
 		Steps: []*Step{
 			{Name: "what", Prompt: "settings.menu", Input: Choice,
-				Vars: func(s *Session, _ Answers) []string { return []string{"summary", s.summary()} },
-				OptionsFor: func(s *Session, _ Answers) []Option {
+				Vars: func(s *Session, _ Answers) ([]string, error) { return []string{"summary", s.summary()}, nil },
+				OptionsFor: func(s *Session, _ Answers) ([]Option, error) {
 					opts := []Option{{"zone", "btn.set_zone"}, {"time", "btn.set_time"}, {"restdays", "btn.set_rest_days"},
 						{"cadence", "btn.set_cadence"}}
 					if s.client.CoachID != "" {
 						opts = append(opts, Option{"leave", "btn.leave_coach"})
 					}
-					return append(opts, Option{"nothing", "btn.nothing_to_change"})
+					return append(opts, Option{"nothing", "btn.nothing_to_change"}), nil
 				},
 				Next: func(_ *Session, a Answers) string {
 					if a["what"] == "nothing" {
@@ -45,13 +55,13 @@ func settingsFlow() *Flow {
 			withNext(checkInTimeStep(isNot("what", "time")), doneStep),
 			withNext(restDaysStep(isNot("what", "restdays")), doneStep),
 			{Name: "cadence", Prompt: "ask.cadence", Input: Choice, Skip: isNot("what", "cadence"),
-				OptionsFor: func(s *Session, _ Answers) []Option {
+				OptionsFor: func(s *Session, _ Answers) ([]Option, error) {
 					opts := []Option{{"daily", "btn.daily"}, {"every 2 days", "btn.every_2_days"}, {"weekly", "btn.weekly"}}
 					if s.client.CoachID != "" {
 						// Spread over the days between sessions, once the coach sets one.
 						opts = append(opts, Option{"3 per session", "btn.three_per_session"})
 					}
-					return opts
+					return opts, nil
 				},
 				Next: goTo(doneStep)},
 			{Name: "leave", Prompt: "settings.leave_confirm", Input: Choice, Options: yesNo,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/coachbot/coachbot/scheduler"
 )
@@ -33,16 +34,14 @@ func startFlow() *Flow {
 			}
 			coach, err := s.validInvite(args)
 			if err != nil {
-				if err := s.say("invite.invalid"); err != nil {
-					return false, err
-				}
+				s.note("invite.invalid")
 				return true, nil
 			}
 			a["invite"], a["coach_name"] = args, coach.Name
 			return true, nil
 		},
 		Steps: []*Step{
-			{Name: "consent", Prompt: "start.welcome", Input: Choice,
+			{Name: "consent", Prompt: "start.welcome", Input: Choice, Reask: "start.reask",
 				Options: []Option{{"yes", "btn.consent_yes"}, {"no", "btn.consent_no"}},
 				Next: func(_ *Session, a Answers) string {
 					if a["consent"] == "no" {
@@ -51,7 +50,7 @@ func startFlow() *Flow {
 					return ""
 				}},
 			{Name: "coach", Prompt: "start.coach_view", Input: Choice, Options: yesNo,
-				Vars: func(_ *Session, a Answers) []string { return []string{"coach", a["coach_name"]} },
+				Vars: func(_ *Session, a Answers) ([]string, error) { return []string{"coach", a["coach_name"]}, nil },
 				Skip: is("invite", "")},
 			zoneStep(nil),
 			checkInTimeStep(nil),
@@ -75,6 +74,7 @@ func startFlow() *Flow {
 				c.Cadence = "daily"
 			}
 			c.Anchor = scheduler.DateOf(s.now, s.zone()).String()
+			c.AssessAt = s.now.Add(time.Duration(s.e.cfg.Rhythm.AssessEvery) * 7 * 24 * time.Hour)
 			if err := s.saveClient(); err != nil {
 				return err
 			}
@@ -83,10 +83,10 @@ func startFlow() *Flow {
 					return err
 				}
 			}
-			if err := s.say("start.done", "summary", s.summary()); err != nil {
+			if err := s.planAfterChange(); err != nil {
 				return err
 			}
-			return s.planAfterChange()
+			return s.say("start.done", "summary", s.summary())
 		},
 	}
 }
@@ -119,7 +119,8 @@ func (s *Session) linkCoach(code string) error {
 	if err := s.saveClient(); err != nil {
 		return err
 	}
-	return s.say("invite.linked", "coach", coach.Name)
+	s.note("invite.linked", "coach", coach.Name)
+	return nil
 }
 
 // link connects a client who is already set up to a coach, through an invite,
@@ -137,7 +138,7 @@ func linkFlow() *Flow {
 			return true, nil
 		},
 		Steps: []*Step{{Name: "coach", Prompt: "start.coach_view", Input: Choice, Options: yesNo,
-			Vars: func(_ *Session, a Answers) []string { return []string{"coach", a["coach_name"]} }}},
+			Vars: func(_ *Session, a Answers) ([]string, error) { return []string{"coach", a["coach_name"]}, nil }}},
 		Done: func(s *Session, a Answers) error {
 			if a["coach"] != "yes" {
 				return s.say("invite.declined")

@@ -62,6 +62,9 @@ type Tx interface {
 	AddSessionNote(n SessionNote) (int64, error)
 	SessionNotes(clientID string, since time.Time) ([]SessionNote, error)
 	AddAssessment(a Assessment) (int64, error)
+	AddSafetyEvent(e SafetyEvent) (int64, error)
+	// SafetyEvents lists a client's safety events at or after since.
+	SafetyEvents(clientID string, since time.Time) ([]SafetyEvent, error)
 	Assessments(clientID string) ([]Assessment, error)
 
 	Coach(id string) (Coach, error)

@@ -131,7 +131,8 @@ func beginFromSuggestion(s *Session, a Answers, args string) (bool, error) {
 	a["suggested_by"] = sg.CoachID
 	if accept {
 		a["what"] = sg.Text
-		return true, s.say("suggest.accepted")
+		s.note("suggest.accepted")
+		return true, nil
 	}
 	a["suggestion"] = sg.Text
 	return true, nil

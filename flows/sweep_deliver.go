@@ -3,6 +3,7 @@ package flows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/coachbot/coachbot/bot"
@@ -20,7 +21,10 @@ func (e *Engine) proactive(tx Tx, c Client, now time.Time) *Session {
 // would be pressure: paused, unreachable, busy, or the day's share used up.
 func (s *Session) deliver(d Due, p scheduler.Prefs) error {
 	c := &s.client
-	if !c.PausedUntil.IsZero() && s.now.Before(c.PausedUntil) || c.Unreachable {
+	closed := c.ClosedOn == d.Date && slices.Contains([]string{DueCheckIn, DueNudge, DueRestDay}, d.Kind)
+	if !c.PausedUntil.IsZero() && s.now.Before(c.PausedUntil) || c.Unreachable || closed || d.Kind == DueAssessment {
+		// Self-assessments are offered at the close of a check-in now; a
+		// moment stored for one by an older version simply goes.
 		if err := drop(s.tx, d); err != nil {
 			return err
 		}
@@ -68,8 +72,6 @@ func (s *Session) deliver(d Due, p scheduler.Prefs) error {
 		err = s.begin("recovery", "")
 	case DueEve:
 		err = s.sessionEve()
-	case DueAssessment:
-		err = s.begin("assess", "")
 	default:
 		err = fmt.Errorf("unknown due kind %q", d.Kind)
 	}
@@ -117,16 +119,17 @@ func (s *Session) inviteCheckIn(d Due, p scheduler.Prefs) error {
 			c.Cadence = slower.String()
 			c.Anchor = d.Date
 			c.Unanswered = 0
-			if err := s.say("rhythm.slowed", "cadence", c.Cadence); err != nil {
-				return err
-			}
+			s.note("rhythm.slowed", "cadence", c.Cadence)
 		}
 	}
 	c.Unanswered++
 	return s.begin("invitation", "")
 }
 
-// nudge sends the one gentle reminder, only if the invitation is still open.
+// nudge sends the one gentle reminder, or the follow-up the client asked for
+// with "Later today", only if the invitation is still open. It asks the
+// invitation's question again with the same buttons, so the first message's
+// buttons keep working too.
 func (s *Session) nudge(d Due) error {
 	inv, ok, err := s.lastInvitation()
 	if err != nil {
@@ -135,7 +138,26 @@ func (s *Session) nudge(d Due) error {
 	if !ok || inv.Status != DueSent || inv.Date != d.Date || s.client.Unanswered == 0 {
 		return errSkip
 	}
-	return s.say("nudge.text")
+	conv, err := s.tx.Conversation(s.client.ChatID)
+	if errors.Is(err, ErrNotFound) || err == nil && conv.Flow != "invitation" {
+		return errSkip
+	}
+	if err != nil {
+		return err
+	}
+	f := s.e.flows[conv.Flow]
+	st := f.step(conv.Step)
+	if st == nil || conv.Version != f.Version {
+		return errSkip
+	}
+	s.conv = &conv
+	part := scheduler.PartOfDay(inv.At, zoneOf(s.client.Zone))
+	key := "nudge." + part
+	if Answers(conv.Answers)["when"] == "later" {
+		key = "nudge.later"
+	}
+	s.note(key)
+	return s.ask(st)
 }
 
 // errSkip tells deliver that a moment turned out not to be worth sending.
@@ -153,8 +175,6 @@ func (s *Session) planAfterSend(d Due, p scheduler.Prefs) error {
 		}
 	case DueRestDay, DueEve:
 		return s.replan()
-	case DueAssessment:
-		return planAssessment(s.tx, s.client, s.e.cfg.Rhythm, p, s.now)
 	}
 	return nil
 }

@@ -83,11 +83,20 @@ func planClient(tx Tx, c Client, r Rhythm, now time.Time) error {
 	if !ok {
 		return nil
 	}
-	if err := schedule(tx, c.ID, DueCheckIn, p.NextCheckIn(now), p.Zone); err != nil {
+	// A closed day has nothing more to say: the rhythm goes on tomorrow.
+	after := now
+	if today := scheduler.DateOf(now, p.Zone); c.ClosedOn == today.String() {
+		after = scheduler.At(today.AddDays(1), scheduler.Clock{}, p.Zone).Add(-time.Second)
+	}
+	at, err := nextCheckIn(tx, c, p, after)
+	if err != nil {
+		return err
+	}
+	if err := schedule(tx, c.ID, DueCheckIn, at, p.Zone); err != nil {
 		return err
 	}
 	if p.RestDays != 0 {
-		if err := schedule(tx, c.ID, DueRestDay, p.NextRestDay(now), p.Zone); err != nil {
+		if err := schedule(tx, c.ID, DueRestDay, p.NextRestDay(after), p.Zone); err != nil {
 			return err
 		}
 	}
@@ -96,26 +105,65 @@ func planClient(tx Tx, c Client, r Rhythm, now time.Time) error {
 			return err
 		}
 	}
-	return planAssessment(tx, c, r, p, now)
+	return nil
 }
 
-// planAssessment schedules the next self-assessment, every few weeks after
-// the last one (or after the client started).
-func planAssessment(tx Tx, c Client, r Rhythm, p scheduler.Prefs, now time.Time) error {
-	as, err := tx.Assessments(c.ID)
+// nextCheckIn is the next invitation to reflect. The client's plan sets the
+// rhythm: while every running experiment is still ahead of its planned
+// attempt, the invitation waits for the first of them; otherwise the cadence
+// decides.
+func nextCheckIn(tx Tx, c Client, p scheduler.Prefs, after time.Time) (time.Time, error) {
+	regular := p.NextCheckIn(after)
+	running, err := tx.Experiments(c.ID, StatusRunning)
 	if err != nil {
+		return time.Time{}, fmt.Errorf("plan: %w", err)
+	}
+	var first time.Time
+	for _, e := range running {
+		if !e.CheckFrom.After(after) {
+			return regular, nil // one is ready to talk about
+		}
+		if first.IsZero() || e.CheckFrom.Before(first) {
+			first = e.CheckFrom
+		}
+	}
+	if first.IsZero() {
+		return regular, nil
+	}
+	return first, nil
+}
+
+// closeDay records that the client checked in, rested or answered the
+// rest-day question today: nothing more about experiments today, no nudge,
+// and nothing counted as unanswered.
+func (s *Session) closeDay() error {
+	today := s.today().String()
+	s.client.ClosedOn = today
+	s.client.Unanswered = 0
+	if err := s.saveClient(); err != nil {
 		return err
 	}
-	// Counted from the last assessment, or from when the client joined: not
-	// from the rhythm's anchor, which moves when the cadence slows down.
-	last := c.CreatedAt
-	if len(as) > 0 {
-		last = as[len(as)-1].At
+	ds, err := s.tx.DueSince(s.client.ID, s.now.Add(-36*time.Hour))
+	if err != nil {
+		return fmt.Errorf("close day: %w", err)
 	}
-	if d, err := tx.LatestDue(c.ID, DueAssessment); err == nil && d.Status != DueDropped && d.Status != DuePending && d.At.After(last) {
-		last = d.At
+	for _, d := range ds {
+		if d.Date != today {
+			continue
+		}
+		switch {
+		case d.Kind == DueCheckIn && d.Status == DueSent:
+			d.Status = DueAnswered
+		case d.Status == DuePending && slices.Contains([]string{DueCheckIn, DueNudge, DueRestDay}, d.Kind):
+			d.Status = DueDropped
+		default:
+			continue
+		}
+		if err := s.tx.UpdateDue(d); err != nil {
+			return fmt.Errorf("close day: %w", err)
+		}
 	}
-	return schedule(tx, c.ID, DueAssessment, p.NextAssessment(last, r.AssessEvery, now), p.Zone)
+	return s.planAfterChange()
 }
 
 // schedule adds a pending moment. When one of that kind already exists for that

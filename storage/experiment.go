@@ -16,10 +16,12 @@ func (t *tx) AddExperiment(e flows.Experiment) (int64, error) {
 	}
 	var id int64
 	err := t.row(`INSERT INTO experiments (client_id, kind, action, why, when_text, energy, load,
-		people, recovery, carry, status, suggested_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		people, recovery, carry, status, suggested_by, created_at, updated_at,
+		plan_from, plan_by, plan_clock, check_from, previous_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		e.ClientID, e.Kind, e.Action, e.Why, e.When, e.Energy, e.Load, e.People, e.Recovery, e.Carry,
 		e.Status, nullString(e.SuggestedBy), t.orNow(e.CreatedAt).UnixMilli(), t.now().UnixMilli(),
+		e.PlanFrom, e.PlanBy, e.PlanClock, millis(e.CheckFrom), nullID(e.PreviousID),
 	).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("add experiment for %s: %w", e.ClientID, err)
@@ -32,9 +34,11 @@ func (t *tx) AddExperiment(e flows.Experiment) (int64, error) {
 func (t *tx) UpdateExperiment(e flows.Experiment) error {
 	err := changed(t.exec(`UPDATE experiments SET kind = ?, action = ?, why = ?, when_text = ?,
 		energy = ?, load = ?, people = ?, recovery = ?, carry = ?, status = ?, suggested_by = ?,
-		updated_at = ? WHERE id = ?`,
+		updated_at = ?, plan_from = ?, plan_by = ?, plan_clock = ?, check_from = ?, previous_id = ?
+		WHERE id = ?`,
 		e.Kind, e.Action, e.Why, e.When, e.Energy, e.Load, e.People, e.Recovery, e.Carry, e.Status,
-		nullString(e.SuggestedBy), t.now().UnixMilli(), e.ID))
+		nullString(e.SuggestedBy), t.now().UnixMilli(), e.PlanFrom, e.PlanBy, e.PlanClock,
+		millis(e.CheckFrom), nullID(e.PreviousID), e.ID))
 	if err != nil {
 		return fmt.Errorf("update experiment %d: %w", e.ID, err)
 	}
@@ -42,14 +46,18 @@ func (t *tx) UpdateExperiment(e flows.Experiment) error {
 }
 
 const experimentColumns = `id, client_id, kind, action, why, when_text, energy, load, people,
-	recovery, carry, status, suggested_by, created_at, updated_at`
+	recovery, carry, status, suggested_by, created_at, updated_at, plan_from, plan_by, plan_clock,
+	check_from, previous_id`
 
 func scanExperiment(scan func(dest ...any) error) (flows.Experiment, error) {
 	var e flows.Experiment
 	var by sql.NullString
-	var created, updated sql.NullInt64
+	var created, updated, check, previous sql.NullInt64
 	err := scan(&e.ID, &e.ClientID, &e.Kind, &e.Action, &e.Why, &e.When, &e.Energy, &e.Load,
-		&e.People, &e.Recovery, &e.Carry, &e.Status, &by, &created, &updated)
+		&e.People, &e.Recovery, &e.Carry, &e.Status, &by, &created, &updated,
+		&e.PlanFrom, &e.PlanBy, &e.PlanClock, &check, &previous)
+	e.CheckFrom = fromMillis(check)
+	e.PreviousID = previous.Int64
 	e.SuggestedBy = by.String
 	e.CreatedAt = fromMillis(created)
 	e.UpdatedAt = fromMillis(updated)
@@ -114,9 +122,9 @@ func (t *tx) CheckIns(clientID string, since time.Time) ([]flows.CheckIn, error)
 // AddNonAction stores a consciously chosen day of rest or repair.
 func (t *tx) AddNonAction(n flows.NonAction) (int64, error) {
 	var id int64
-	err := t.row(`INSERT INTO non_actions (client_id, kind, note, date, private, at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		n.ClientID, n.Kind, n.Note, n.Date, boolInt(n.Private), millis(n.At)).Scan(&id)
+	err := t.row(`INSERT INTO non_actions (client_id, kind, note, date, private, at, planned)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		n.ClientID, n.Kind, n.Note, n.Date, boolInt(n.Private), millis(n.At), boolInt(n.Planned)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("add non-action for %s: %w", n.ClientID, err)
 	}
@@ -126,7 +134,7 @@ func (t *tx) AddNonAction(n flows.NonAction) (int64, error) {
 func scanNonAction(scan func(dest ...any) error) (flows.NonAction, error) {
 	var n flows.NonAction
 	var at sql.NullInt64
-	err := scan(&n.ID, &n.ClientID, &n.Kind, &n.Note, &n.Date, &n.Private, &at)
+	err := scan(&n.ID, &n.ClientID, &n.Kind, &n.Note, &n.Date, &n.Private, &at, &n.Planned)
 	n.At = fromMillis(at)
 	return n, err
 }
@@ -134,7 +142,7 @@ func scanNonAction(scan func(dest ...any) error) (flows.NonAction, error) {
 // NonActions lists a client's non-actions at or after since, oldest first; a
 // zero since means all of them.
 func (t *tx) NonActions(clientID string, since time.Time) ([]flows.NonAction, error) {
-	ns, err := list(t, scanNonAction, `SELECT id, client_id, kind, note, date, private, at
+	ns, err := list(t, scanNonAction, `SELECT id, client_id, kind, note, date, private, at, planned
 		FROM non_actions WHERE client_id = ?1 AND (?2 IS NULL OR at >= ?2) ORDER BY at, id`,
 		clientID, millis(since))
 	if err != nil {
