@@ -2,7 +2,6 @@ package storage
 
 import (
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -10,17 +9,15 @@ import (
 )
 
 const clientColumns = `id, chat_id, name, consented, zone, check_in, rest_days, cadence, coach_id,
-	paused_until, unreachable, unanswered, last_session, next_session, anchor, created_at, updated_at,
-	closed_on, assess_at, assess_postponed`
+	paused_until, unreachable, unanswered, last_session, next_session, anchor, created_at, updated_at`
 
 // scanClient reads the columns of clientColumns.
 func scanClient(scan func(dest ...any) error) (flows.Client, error) {
 	var c flows.Client
 	var coach sql.NullString
-	var paused, last, next, created, updated, assess sql.NullInt64
+	var paused, last, next, created, updated sql.NullInt64
 	err := scan(&c.ID, &c.ChatID, &c.Name, &c.Consented, &c.Zone, &c.CheckIn, &c.RestDays, &c.Cadence,
-		&coach, &paused, &c.Unreachable, &c.Unanswered, &last, &next, &c.Anchor, &created, &updated,
-		&c.ClosedOn, &assess, &c.AssessPostponed)
+		&coach, &paused, &c.Unreachable, &c.Unanswered, &last, &next, &c.Anchor, &created, &updated)
 	if err != nil {
 		return flows.Client{}, err
 	}
@@ -30,7 +27,6 @@ func scanClient(scan func(dest ...any) error) (flows.Client, error) {
 	c.NextSession = fromMillis(next)
 	c.CreatedAt = fromMillis(created)
 	c.UpdatedAt = fromMillis(updated)
-	c.AssessAt = fromMillis(assess)
 	return c, nil
 }
 
@@ -100,58 +96,20 @@ func (t *tx) SaveClient(c flows.Client) error {
 	t.forgetClient(c.ID)
 	now := t.now()
 	_, err := t.exec(`INSERT INTO clients (`+clientColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 		chat_id = excluded.chat_id, name = excluded.name, consented = excluded.consented,
 		zone = excluded.zone, check_in = excluded.check_in, rest_days = excluded.rest_days,
 		cadence = excluded.cadence, coach_id = excluded.coach_id, paused_until = excluded.paused_until,
 		unreachable = excluded.unreachable, unanswered = excluded.unanswered,
 		last_session = excluded.last_session, next_session = excluded.next_session,
-		anchor = excluded.anchor, updated_at = excluded.updated_at, closed_on = excluded.closed_on,
-		assess_at = excluded.assess_at, assess_postponed = excluded.assess_postponed`,
+		anchor = excluded.anchor, updated_at = excluded.updated_at`,
 		c.ID, c.ChatID, c.Name, boolInt(c.Consented), c.Zone, c.CheckIn, c.RestDays, c.Cadence,
 		nullString(c.CoachID), millis(c.PausedUntil), boolInt(c.Unreachable), c.Unanswered,
 		millis(c.LastSession), millis(c.NextSession), c.Anchor,
-		t.orNow(c.CreatedAt).UnixMilli(), now.UnixMilli(), c.ClosedOn, millis(c.AssessAt), boolInt(c.AssessPostponed))
+		t.orNow(c.CreatedAt).UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("save client %s: %w", c.ID, err)
-	}
-	return nil
-}
-
-// Forget deletes everything stored about a client: the client row with their
-// experiments, check-ins, non-actions, session notes, assessments and
-// suggestions (by cascade), linked accounts, their due moments, their
-// conversations, and every reply to their chat, sent or not, since replies
-// quote what they wrote. Invites they used stay used but no longer name them. Replies queued
-// after Forget in the same transaction (a goodbye) survive. Forgetting a client
-// who is not stored is not an error: whatever else is keyed by the ID still goes.
-func (t *tx) Forget(clientID string) error {
-	t.forgetClient(clientID)
-	var chatID string
-	err := t.row(`SELECT chat_id FROM clients WHERE id = ?`, clientID).Scan(&chatID)
-	if err != nil && !errors.Is(err, flows.ErrNotFound) {
-		return fmt.Errorf("forget %s: %w", clientID, err)
-	}
-	steps := []struct {
-		query string
-		arg   string
-	}{
-		{`DELETE FROM conversations WHERE user_id = ?`, clientID},
-		{`DELETE FROM conversations WHERE user_id IN (SELECT user_id FROM aliases WHERE client_id = ?)`, clientID},
-		{`DELETE FROM conversations WHERE chat_id = ?`, chatID},
-		{`DELETE FROM outbox WHERE chat_id = ?`, chatID},
-		{`DELETE FROM due WHERE recipient_id = ?`, clientID},
-		{`UPDATE invites SET used_by = NULL WHERE used_by = ?`, clientID},
-		{`DELETE FROM clients WHERE id = ?`, clientID},
-	}
-	for _, s := range steps {
-		if s.arg == "" {
-			continue
-		}
-		if _, err := t.exec(s.query, s.arg); err != nil {
-			return fmt.Errorf("forget %s: %w", clientID, err)
-		}
 	}
 	return nil
 }

@@ -5,12 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/coachbot/coachbot/bot"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/coachbot/coachbot/bot"
 	"github.com/coachbot/coachbot/flows"
 )
 
@@ -18,10 +19,13 @@ import (
 // prepared on it. Only the writer goroutine touches it once Open returns.
 type writer struct {
 	conn  *sql.Conn
-	cache bool
 	stmts map[string]*sql.Stmt
 	// queued collects the outbox rows of the jobs committing, for OnQueued.
 	queued []bot.Outgoing
+	// forgot is set when a job of the commit forgot a client: once the
+	// commit is durable, the write-ahead log is emptied so their words leave
+	// the disk too.
+	forgot bool
 	// clients caches client rows as committed, for the lookup every message
 	// starts with. Only the writer goroutine touches it, and the writer is the
 	// only way to change the database, so it cannot go stale; what a job that
@@ -47,10 +51,6 @@ func (w *writer) stmt(query string) (*sql.Stmt, error) {
 
 // exec runs a statement that takes no arguments, such as BEGIN or SAVEPOINT.
 func (w *writer) exec(query string) error {
-	if !w.cache {
-		_, err := w.conn.ExecContext(context.Background(), query)
-		return err
-	}
 	s, err := w.stmt(query)
 	if err != nil {
 		return err
@@ -100,8 +100,10 @@ type job struct {
 // The Tx is valid only inside fn; reads through it see fn's own writes. fn must
 // not call Update (the writer is busy running fn) and should not block: every
 // update in the batch waits for it. If fn calls runtime.Goexit (t.FailNow in a
-// test), nothing of its batch commits and every update in it fails. If ctx ends while fn is still queued, Update
-// returns ctx.Err() and fn never runs; once fn runs, Update waits for the commit.
+// test), nothing of its batch commits, every update in it fails, and so does
+// every later one: the writer is gone. If ctx ends while fn is still queued,
+// Update returns ctx.Err() and fn never runs; once fn runs, Update waits for
+// the commit.
 func (db *DB) Update(ctx context.Context, fn func(flows.Tx) error) error {
 	return db.write(ctx, func(t *tx) error { return fn(t) })
 }
@@ -128,6 +130,8 @@ func (db *DB) submit(ctx context.Context, queue chan *job, fn func(*tx) error) e
 	case queue <- j:
 	case <-db.closing:
 		return ErrClosed
+	case <-db.gone:
+		return errAborted
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -151,11 +155,10 @@ func (db *DB) run() {
 	defer func() {
 		if !stopped {
 			// An update called runtime.Goexit (t.FailNow in a test) on this
-			// goroutine; commit has answered its batch. Writing goes on in a new
-			// goroutine rather than leaving every later update waiting forever.
-			db.logger.Error("update ended the writer goroutine, restarting it")
-			db.wg.Add(1)
-			go db.run()
+			// goroutine; commit has answered its batch. Later updates fail at
+			// once instead of waiting for a writer that is gone.
+			db.logger.Error("update ended the writer goroutine; writes fail from now on")
+			close(db.gone)
 		}
 		db.wg.Done()
 	}()
@@ -266,8 +269,9 @@ func (db *DB) commit(batch []*job) (rest []*job) {
 		}
 	}()
 
-	w.queued = w.queued[:0]
+	w.queued, w.forgot = w.queued[:0], false
 	if err := w.exec("BEGIN IMMEDIATE"); err != nil {
+		db.logger.Error("begin failed", "updates", len(batch), "err", explain(err))
 		for _, j := range batch {
 			if j.state.CompareAndSwap(jobQueued, jobTaken) {
 				j.err = fmt.Errorf("begin: %w", err)
@@ -318,18 +322,23 @@ func (db *DB) commit(batch []*job) (rest []*job) {
 	}
 	if broken == nil {
 		if err := w.exec("COMMIT"); err != nil {
-			broken = fmt.Errorf("commit: %w", err)
+			broken = fmt.Errorf("commit: %w", explain(err))
 		} else {
 			db.commits.Add(1)
 			db.jobsRun.Add(int64(len(live)))
 			if fn := db.queued.Load(); fn != nil && len(w.queued) > 0 {
 				(*fn)(slices.Clone(w.queued))
 			}
+			if w.forgot {
+				db.checkpoint()
+			}
 		}
 	}
 	if broken != nil {
+		// One line per failed commit; each caller gets the error too.
+		db.logger.Error("commit failed, its updates are not saved", "updates", len(live), "err", broken)
 		clear(w.clients)
-		if err := w.exec("ROLLBACK"); err != nil {
+		if err := w.exec("ROLLBACK"); err != nil && !noTransaction(err) {
 			db.logger.Warn("rollback after failed batch", "err", err)
 		}
 		for _, j := range live {
@@ -345,14 +354,38 @@ func (db *DB) commit(batch []*job) (rest []*job) {
 	return rest
 }
 
+// noTransaction reports the error of a ROLLBACK after SQLite has already
+// rolled the transaction back by itself, as it does on a full disk or an I/O
+// error: nothing is left to undo, and nothing worth a log line.
+func noTransaction(err error) bool {
+	return strings.Contains(err.Error(), "no transaction is active")
+}
+
+// checkpoint copies the write-ahead log into the database file and empties
+// it, right after a commit that forgot a client: secure_delete has overwritten
+// their rows in the new pages, and this removes the old ones from the log.
+// Readers in the middle of a transaction can hold it up for the busy timeout;
+// forgetting is rare, and a checkpoint cut short is done by a later one.
+func (db *DB) checkpoint() {
+	db.w.forgot = false
+	var busy, frames, done int
+	err := db.w.conn.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done)
+	switch {
+	case err != nil:
+		db.logger.Warn("checkpoint after forget", "err", err)
+	case busy != 0:
+		db.logger.Warn("checkpoint after forget incomplete: readers were busy", "frames", frames, "copied", done)
+	}
+}
+
 // restart rolls the transaction back and begins it again, running the jobs
 // that had succeeded in it once more, each in a savepoint. It returns an error
 // only when the whole transaction is lost.
 func (db *DB) restart(done []*job) error {
 	w := db.w
 	clear(w.clients)
-	w.queued = w.queued[:0]
-	if err := w.exec("ROLLBACK"); err != nil {
+	w.queued, w.forgot = w.queued[:0], false
+	if err := w.exec("ROLLBACK"); err != nil && !noTransaction(err) {
 		return fmt.Errorf("rollback to run again: %w", err)
 	}
 	if err := w.exec("BEGIN IMMEDIATE"); err != nil {
@@ -378,9 +411,13 @@ func (db *DB) runJob(j *job) error {
 			delete(w.clients, id)
 		}
 		// If SQLite rolled the whole transaction back by itself (I/O error, full
-		// disk), the savepoint is gone and this fails: the batch is lost.
+		// disk), the savepoint is gone and this fails: the batch is lost, for
+		// the reason this job failed.
 		if err := w.exec("ROLLBACK TO j"); err != nil {
-			return fmt.Errorf("rollback to savepoint: %w", err)
+			if !noTransaction(err) && !strings.Contains(err.Error(), "no such savepoint") {
+				return fmt.Errorf("rollback to savepoint: %w", err)
+			}
+			return explain(j.err)
 		}
 	}
 	if err := w.exec("RELEASE j"); err != nil {
@@ -397,6 +434,12 @@ func (db *DB) runFn(j *job) (failed *tx) {
 	t := &tx{ctx: context.Background(), w: w, now: db.now}
 	if j.err = db.call(t, j.fn); j.err != nil {
 		return t
+	}
+	if t.forgotten != nil {
+		// Rows of earlier jobs in this commit that the forget deleted must
+		// not be reported as queued either.
+		w.queued = slices.DeleteFunc(w.queued, t.forgotten)
+		w.forgot = true
 	}
 	w.queued = append(w.queued, t.queued...)
 	return nil
@@ -418,5 +461,6 @@ func (db *DB) call(t *tx, fn func(*tx) error) (err error) {
 var errTxDone = errors.New("transaction already finished")
 
 // errAborted is returned to every update of a batch in which one update left
-// the writer goroutine without returning (runtime.Goexit, as t.FailNow does).
+// the writer goroutine without returning (runtime.Goexit, as t.FailNow does),
+// and to every update after it.
 var errAborted = errors.New("update aborted: a function in its commit called runtime.Goexit")

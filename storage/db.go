@@ -18,11 +18,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/coachbot/coachbot/bot"
 	"github.com/coachbot/coachbot/flows"
@@ -46,7 +48,11 @@ type DB struct {
 	path   string
 	now    func() time.Time
 	logger *slog.Logger
-	cache  bool // prepare statements once per writer connection
+	// ownerLock and existing are set by options: claim the database for this
+	// process (WithOwnerLock), and open only a file that exists (Existing).
+	ownerLock bool
+	existing  bool
+	lock      *ownerLock
 
 	writerDB *sql.DB // one connection, held by the writer goroutine
 	readerDB *sql.DB // query_only pool for View and the outbox reads
@@ -58,6 +64,7 @@ type DB struct {
 	jobs    chan *job
 	urgent  chan *job // jobs to commit as soon as the one running is done
 	closing chan struct{}
+	gone    chan struct{} // closed if the writer goroutine ends before Close
 	// queued is told of the outbox rows each commit wrote (see OnQueued).
 	queued  atomic.Pointer[func([]bot.Outgoing)]
 	commits atomic.Int64 // transactions the writer committed, for benchmarks
@@ -97,15 +104,18 @@ func WithLogger(l *slog.Logger) Option {
 	return func(db *DB) { db.logger = l }
 }
 
-// withoutStmtCache makes the writer prepare each statement on every use. It
-// exists so the benchmark can show what the cache is worth.
-func withoutStmtCache() Option {
-	return func(db *DB) { db.cache = false }
+// Existing makes Open fail with an error wrapping fs.ErrNotExist when there is
+// no database file, instead of creating an empty one: for commands that only
+// read, where a mistyped path should say so.
+func Existing() Option {
+	return func(db *DB) { db.existing = true }
 }
 
-// Open opens the database at path, creating the file when missing, applies the
-// pending migrations and starts the writer goroutine. ctx bounds opening and
-// migrating only; the DB lives until Close.
+// Open opens the database at path, creating the file when missing, checks
+// that it is intact and writable, applies the pending migrations and starts
+// the writer goroutine. ctx bounds opening and migrating only; the DB lives
+// until Close. A damaged or read-only database fails here, with one line that
+// says so, rather than at the first write.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open db: empty path")
@@ -114,13 +124,32 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		path:    path,
 		now:     time.Now,
 		logger:  slog.New(slog.DiscardHandler),
-		cache:   true,
 		jobs:    make(chan *job),
 		urgent:  make(chan *job),
 		closing: make(chan struct{}),
+		gone:    make(chan struct{}),
 	}
 	for _, o := range opts {
 		o(db)
+	}
+	if db.existing {
+		if _, err := os.Stat(path); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("open db %s: no such file: %w", path, fs.ErrNotExist)
+			}
+			return nil, fmt.Errorf("open db %s: %w", path, err)
+		}
+	}
+	if db.ownerLock {
+		l, err := claim(path)
+		var inUse *InUseError
+		if errors.As(err, &inUse) {
+			return nil, inUse
+		}
+		if err != nil {
+			return nil, fmt.Errorf("open db %s: %w", path, err)
+		}
+		db.lock = l
 	}
 	if err := db.open(ctx); err != nil {
 		db.closeAll()
@@ -131,13 +160,19 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	return db, nil
 }
 
+// checkTimeout bounds the integrity check at start: a large database is
+// checked only as far as it gets in this time.
+const checkTimeout = 5 * time.Second
+
 func (db *DB) open(ctx context.Context) error {
 	var err error
 	// synchronous(FULL) makes every commit durable across power loss, not just a
 	// crash of the process; group commit pays that fsync once per batch.
+	// secure_delete overwrites what is deleted, so a forgotten client's words
+	// do not linger in free pages of the file.
 	db.writerDB, err = sql.Open("sqlite", dsn(db.path,
 		"_pragma=busy_timeout(5000)", "_pragma=journal_mode(WAL)", "_pragma=foreign_keys(1)",
-		"_pragma=synchronous(FULL)", "_txlock=immediate"))
+		"_pragma=synchronous(FULL)", "_pragma=secure_delete(1)", "_txlock=immediate"))
 	if err != nil {
 		return err
 	}
@@ -145,11 +180,14 @@ func (db *DB) open(ctx context.Context) error {
 	db.writerDB.SetMaxIdleConns(1)
 	conn, err := db.writerDB.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("writer: %w", err)
+		return explain(fmt.Errorf("writer: %w", err))
 	}
-	db.w = &writer{conn: conn, cache: db.cache, stmts: make(map[string]*sql.Stmt), clients: make(map[string]flows.Client)}
-	if err := db.migrate(ctx, conn); err != nil {
+	db.w = &writer{conn: conn, stmts: make(map[string]*sql.Stmt), clients: make(map[string]flows.Client)}
+	if err := db.check(ctx, conn); err != nil {
 		return err
+	}
+	if err := db.migrate(ctx, conn); err != nil {
+		return explain(err)
 	}
 
 	db.readerDB, err = sql.Open("sqlite", dsn(db.path,
@@ -166,6 +204,51 @@ func (db *DB) open(ctx context.Context) error {
 		return fmt.Errorf("prepare offset: %w", err)
 	}
 	return nil
+}
+
+// check fails when the database is damaged or cannot be written. The
+// integrity check is SQLite's quick_check, stopped at the first problem and
+// after checkTimeout; the write check begins a write transaction and ends it
+// without writing.
+func (db *DB) check(ctx context.Context, conn *sql.Conn) error {
+	qctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	var result string
+	err := conn.QueryRowContext(qctx, `PRAGMA quick_check(1)`).Scan(&result)
+	switch {
+	case err != nil && qctx.Err() != nil && ctx.Err() == nil:
+		db.logger.Warn("integrity check stopped before the end", "after", checkTimeout)
+	case err != nil:
+		return explain(fmt.Errorf("integrity check: %w", err))
+	case result != "ok":
+		return fmt.Errorf("damaged: integrity check: %s", strings.Join(strings.Fields(result), " "))
+	}
+	tx, err := conn.BeginTx(ctx, nil) // immediate, from the DSN
+	if err == nil {
+		err = tx.Rollback()
+	}
+	if err != nil {
+		return explain(fmt.Errorf("write check: %w", err))
+	}
+	return nil
+}
+
+// explain names what an SQLite error means for the whole database: damaged,
+// read-only, or out of space.
+func explain(err error) error {
+	var serr *sqlite.Error
+	if !errors.As(err, &serr) {
+		return err
+	}
+	switch serr.Code() & 0xff {
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return fmt.Errorf("damaged: %w", err)
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM:
+		return fmt.Errorf("cannot be written: %w", err)
+	case sqlite3.SQLITE_FULL:
+		return fmt.Errorf("disk full: %w", err)
+	}
+	return err
 }
 
 // dsn builds a file: URI for path with the given driver parameters. The path is
@@ -215,6 +298,7 @@ func (db *DB) closeAll() error {
 			errs = append(errs, p.Close())
 		}
 	}
+	errs = append(errs, db.lock.release())
 	for _, err := range errs {
 		if err != nil {
 			return fmt.Errorf("close db: %w", err)

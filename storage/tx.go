@@ -23,6 +23,8 @@ type tx struct {
 	touched []string
 	// queued lists the outbox rows this Tx wrote (on the writer only).
 	queued []bot.Outgoing
+	// forgotten, set by Forget, reports the outbox rows it deleted.
+	forgotten func(bot.Outgoing) bool
 }
 
 // cachedClient returns a client from the writer's cache.
@@ -68,8 +70,6 @@ func (t *tx) exec(query string, args ...any) (sql.Result, error) {
 		return nil, errTxDone
 	case t.rtx != nil:
 		return t.rtx.ExecContext(t.ctx, query, args...)
-	case !t.w.cache:
-		return t.w.conn.ExecContext(t.ctx, query, args...)
 	}
 	s, err := t.w.stmt(query)
 	if err != nil {
@@ -84,8 +84,6 @@ func (t *tx) query(query string, args ...any) (*sql.Rows, error) {
 		return nil, errTxDone
 	case t.rtx != nil:
 		return t.rtx.QueryContext(t.ctx, query, args...)
-	case !t.w.cache:
-		return t.w.conn.QueryContext(t.ctx, query, args...)
 	}
 	s, err := t.w.stmt(query)
 	if err != nil {
@@ -102,8 +100,6 @@ func (t *tx) row(query string, args ...any) row {
 		return row{err: errTxDone}
 	case t.rtx != nil:
 		return row{r: t.rtx.QueryRowContext(t.ctx, query, args...)}
-	case !t.w.cache:
-		return row{r: t.w.conn.QueryRowContext(t.ctx, query, args...)}
 	}
 	s, err := t.w.stmt(query)
 	if err != nil {
