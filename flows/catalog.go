@@ -11,7 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-//go:embed messages/*.yaml
+//go:embed messages/*.yaml messages/safety/*.yaml
 var messagesFS embed.FS
 
 // Catalog holds every word the bot says, by key. English is embedded and complete;

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/coachbot/coachbot/bot"
+	"github.com/coachbot/coachbot/flows/safety"
 	"github.com/coachbot/coachbot/scheduler"
 )
 
@@ -27,10 +28,19 @@ type Config struct {
 	Catalog *Catalog         // required
 	Now     func() time.Time // default time.Now
 	Logger  *slog.Logger
-	// CrisisWords are phrases that suggest someone may be in danger. When one
-	// appears the bot says it is not a crisis service and gives HelpLine.
+	// CrisisWords are phrases, in the safety lists' pattern language, added to
+	// the built-in ones that suggest someone may be in danger. When text
+	// matches, the bot says it is not a crisis service and gives the help line.
 	CrisisWords []string
-	HelpLine    string
+	// HelpLine is where to find help; HelpLines overrides it by language.
+	HelpLine  string
+	HelpLines map[string]string
+	// SafetyPause is how long proactive messages stop after a message that
+	// suggests danger (default DefaultSafetyPause).
+	SafetyPause time.Duration
+	// SafetyKeepCoachOut stops the prompt message a coach otherwise gets when
+	// their client's words suggest danger.
+	SafetyKeepCoachOut bool
 	// CoachCode lets someone become a coach with /coach CODE. Empty: only
 	// admins can make coaches.
 	CoachCode string
@@ -52,15 +62,6 @@ type Rhythm struct {
 	DefaultCheckIn scheduler.Clock  // offered during /start (default 09:00)
 }
 
-// DefaultCrisisWords is the built-in list of phrases that trigger the safety
-// answer. Configurable, because wording differs by community and language.
-var DefaultCrisisWords = []string{
-	"kill myself", "killing myself", "suicide", "suicidal", "end my life", "ending my life",
-	"take my own life", "self-harm", "self harm", "hurt myself", "harm myself",
-	"want to die", "wish i was dead", "wish i were dead", "don't want to live",
-	"dont want to live", "no reason to live", "better off dead",
-}
-
 // Engine turns one inbound message into state changes and replies, committed
 // together in one transaction.
 type Engine struct {
@@ -69,6 +70,7 @@ type Engine struct {
 	now    func() time.Time
 	logger *slog.Logger
 	cfg    Config
+	safety *safety.Detector
 	flows  map[string]*Flow
 	routes map[string]*Route
 	order  []*Route
@@ -82,8 +84,14 @@ func New(store Store, cfg Config) *Engine {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if len(cfg.CrisisWords) == 0 {
-		cfg.CrisisWords = DefaultCrisisWords
+	if cfg.SafetyPause <= 0 {
+		cfg.SafetyPause = DefaultSafetyPause
+	}
+	detector, err := newDetector(cfg.CrisisWords)
+	if err != nil {
+		// The built-in lists are tested; configured phrases are checked with
+		// CheckSafetyWords before the engine is made.
+		panic(fmt.Sprintf("flows: safety phrases: %v", err))
 	}
 	r := &cfg.Rhythm
 	if r.Quiet.IsZero() {
@@ -110,6 +118,7 @@ func New(store Store, cfg Config) *Engine {
 		now:    cfg.Now,
 		logger: cfg.Logger,
 		cfg:    cfg,
+		safety: detector,
 		flows:  make(map[string]*Flow),
 		routes: make(map[string]*Route),
 	}
@@ -211,10 +220,6 @@ func (s *Session) label(o Option) string {
 
 func (s *Session) handle() error {
 	m := s.msg
-	if m.Group {
-		// Coaching stays private: answer briefly and keep nothing.
-		return s.say("group.private_only")
-	}
 	if m.UpdateID != "" {
 		first, err := s.tx.MarkSeen(m.UpdateID, s.now)
 		if err != nil {
@@ -223,6 +228,14 @@ func (s *Session) handle() error {
 		if !first {
 			return nil
 		}
+	}
+	if m.Group {
+		// Coaching stays private: answer briefly and keep nothing, except
+		// the help line when words suggest danger.
+		if s.e.safety.Check(bot.CleanText(m.Text)) != safety.None {
+			return s.say("safety.notice_group", "help_line", s.helpLine())
+		}
+		return s.say("group.private_only")
 	}
 	if err := s.loadClient(); err != nil {
 		return err
@@ -238,13 +251,16 @@ func (s *Session) handle() error {
 		return err
 	}
 
-	text := strings.TrimSpace(m.Text)
+	text := strings.TrimSpace(bot.CleanText(m.Text))
+	if text != "" {
+		// Safety first: every piece of free text, in every state, before
+		// anything else reads it.
+		if handled, err := s.checkSafety(text); handled || err != nil {
+			return err
+		}
+	}
 	if utf8.RuneCountInString(text) > MaxInput {
 		return s.say("input.too_long", "max", fmt.Sprint(MaxInput))
-	}
-	if text != "" && s.e.inCrisis(text) {
-		// Nothing of what was written is stored, and the flow does not move on.
-		return s.say("safety.notice", "help_line", s.e.cfg.HelpLine)
 	}
 	switch {
 	case m.Press != "":
@@ -292,16 +308,6 @@ func (s *Session) saveClient() error {
 	}
 	s.known = true
 	return nil
-}
-
-func (e *Engine) inCrisis(text string) bool {
-	low := strings.ToLower(strings.ReplaceAll(text, "’", "'"))
-	for _, w := range e.cfg.CrisisWords {
-		if w != "" && strings.Contains(low, strings.ToLower(w)) {
-			return true
-		}
-	}
-	return false
 }
 
 // press handles a button. Its data is "token:value"; the token ties it to the

@@ -397,9 +397,8 @@ func TestEngineRules(t *testing.T) {
 		c.send("/action")
 		rs := c.send("honestly I want to die")
 		expect(t, rs, "not a crisis service", "Call 144 in an emergency.")
-		conv, _ := c.conversation()
-		if conv.Step != "what" || conv.Answers["what"] != "" {
-			t.Fatalf("crisis message moved the flow: %+v", conv)
+		if conv, ok := c.conversation(); ok {
+			t.Fatalf("the flow goes on after a crisis message: %+v", conv)
 		}
 		if x, _ := c.export(); len(x.Experiments) != 0 {
 			t.Fatal("crisis text stored")

@@ -42,6 +42,7 @@ func startFlow() *Flow {
 		},
 		Steps: []*Step{
 			{Name: "consent", Prompt: "start.welcome", Input: Choice, Reask: "start.reask",
+				Vars: func(s *Session, _ Answers) ([]string, error) { return []string{"safety", s.T("safety.consent")}, nil },
 				Options: []Option{{"yes", "btn.consent_yes"}, {"no", "btn.consent_no"}},
 				Next: func(_ *Session, a Answers) string {
 					if a["consent"] == "no" {
@@ -50,7 +51,7 @@ func startFlow() *Flow {
 					return ""
 				}},
 			{Name: "coach", Prompt: "start.coach_view", Input: Choice, Options: yesNo,
-				Vars: func(_ *Session, a Answers) ([]string, error) { return []string{"coach", a["coach_name"]}, nil },
+				Vars: coachViewVars,
 				Skip: is("invite", "")},
 			zoneStep(nil),
 			checkInTimeStep(nil),
@@ -138,7 +139,7 @@ func linkFlow() *Flow {
 			return true, nil
 		},
 		Steps: []*Step{{Name: "coach", Prompt: "start.coach_view", Input: Choice, Options: yesNo,
-			Vars: func(_ *Session, a Answers) ([]string, error) { return []string{"coach", a["coach_name"]}, nil }}},
+			Vars: coachViewVars}},
 		Done: func(s *Session, a Answers) error {
 			if a["coach"] != "yes" {
 				return s.say("invite.declined")
@@ -146,4 +147,14 @@ func linkFlow() *Flow {
 			return s.linkCoach(a["invite"])
 		},
 	}
+}
+
+// coachViewVars fill the preview of what a coach will see, including the
+// prompt message they get when words suggest danger, unless that is off.
+func coachViewVars(s *Session, a Answers) ([]string, error) {
+	alert := ""
+	if !s.e.cfg.SafetyKeepCoachOut {
+		alert = s.T("safety.consent_coach", "coach", a["coach_name"])
+	}
+	return []string{"coach", a["coach_name"], "safety", alert}, nil
 }

@@ -9,15 +9,17 @@ import (
 )
 
 const clientColumns = `id, chat_id, name, consented, zone, check_in, rest_days, cadence, coach_id,
-	paused_until, unreachable, unanswered, last_session, next_session, anchor, created_at, updated_at`
+	paused_until, unreachable, unanswered, last_session, next_session, anchor, created_at, updated_at,
+	closed_on, assess_at, assess_postponed`
 
 // scanClient reads the columns of clientColumns.
 func scanClient(scan func(dest ...any) error) (flows.Client, error) {
 	var c flows.Client
 	var coach sql.NullString
-	var paused, last, next, created, updated sql.NullInt64
+	var paused, last, next, created, updated, assess sql.NullInt64
 	err := scan(&c.ID, &c.ChatID, &c.Name, &c.Consented, &c.Zone, &c.CheckIn, &c.RestDays, &c.Cadence,
-		&coach, &paused, &c.Unreachable, &c.Unanswered, &last, &next, &c.Anchor, &created, &updated)
+		&coach, &paused, &c.Unreachable, &c.Unanswered, &last, &next, &c.Anchor, &created, &updated,
+		&c.ClosedOn, &assess, &c.AssessPostponed)
 	if err != nil {
 		return flows.Client{}, err
 	}
@@ -27,6 +29,7 @@ func scanClient(scan func(dest ...any) error) (flows.Client, error) {
 	c.NextSession = fromMillis(next)
 	c.CreatedAt = fromMillis(created)
 	c.UpdatedAt = fromMillis(updated)
+	c.AssessAt = fromMillis(assess)
 	return c, nil
 }
 
@@ -96,18 +99,19 @@ func (t *tx) SaveClient(c flows.Client) error {
 	t.forgetClient(c.ID)
 	now := t.now()
 	_, err := t.exec(`INSERT INTO clients (`+clientColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 		chat_id = excluded.chat_id, name = excluded.name, consented = excluded.consented,
 		zone = excluded.zone, check_in = excluded.check_in, rest_days = excluded.rest_days,
 		cadence = excluded.cadence, coach_id = excluded.coach_id, paused_until = excluded.paused_until,
 		unreachable = excluded.unreachable, unanswered = excluded.unanswered,
 		last_session = excluded.last_session, next_session = excluded.next_session,
-		anchor = excluded.anchor, updated_at = excluded.updated_at`,
+		anchor = excluded.anchor, updated_at = excluded.updated_at, closed_on = excluded.closed_on,
+		assess_at = excluded.assess_at, assess_postponed = excluded.assess_postponed`,
 		c.ID, c.ChatID, c.Name, boolInt(c.Consented), c.Zone, c.CheckIn, c.RestDays, c.Cadence,
 		nullString(c.CoachID), millis(c.PausedUntil), boolInt(c.Unreachable), c.Unanswered,
 		millis(c.LastSession), millis(c.NextSession), c.Anchor,
-		t.orNow(c.CreatedAt).UnixMilli(), now.UnixMilli())
+		t.orNow(c.CreatedAt).UnixMilli(), now.UnixMilli(), c.ClosedOn, millis(c.AssessAt), boolInt(c.AssessPostponed))
 	if err != nil {
 		return fmt.Errorf("save client %s: %w", c.ID, err)
 	}
