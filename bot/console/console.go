@@ -6,12 +6,14 @@ package console
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coachbot/coachbot/bot"
 )
@@ -40,14 +42,17 @@ func New(in io.Reader, out io.Writer, name string, prompt bool) *Console {
 func (c *Console) ChatID() string { return c.user }
 
 // Send prints one reply. It implements bot.Sender for the console platform.
+// Nothing it prints carries a control character or an escape sequence (see
+// bot.CleanText), whoever wrote the text: the terminal shows text, and is
+// never told to do anything.
 func (c *Console) Send(_ context.Context, r bot.Reply) error {
 	var b strings.Builder
-	for _, line := range strings.Split(r.Text, "\n") {
+	for _, line := range strings.Split(bot.CleanText(r.Text), "\n") {
 		b.WriteString("bot: " + line + "\n")
 	}
 	writeButtons(&b, r.Buttons)
 	if d := r.Document; d != nil {
-		fmt.Fprintf(&b, "bot: (file %s, %d bytes)\n%s\n", d.Name, len(d.Content), d.Content)
+		fmt.Fprintf(&b, "bot: (file %s, %d bytes)\n%s\n", bot.CleanText(d.Name), len(d.Content), bot.CleanText(string(d.Content)))
 	}
 	c.mu.Lock()
 	c.buttons = r.Buttons
@@ -66,16 +71,22 @@ func (c *Console) Run(ctx context.Context, h bot.Handler, flush func(context.Con
 	go func() {
 		// The reader goroutine ends at end of input; stdin cannot be interrupted,
 		// so on cancellation it is left blocked until the process exits.
-		sc := bufio.NewScanner(c.in)
-		sc.Buffer(make([]byte, 64*1024), 1<<20)
-		for sc.Scan() {
+		r := bufio.NewReader(c.in)
+		for {
+			line, err := readLine(r)
+			if err != nil {
+				if errors.Is(err, io.EOF) {
+					err = nil
+				}
+				readErr <- err
+				return
+			}
 			select {
-			case lines <- sc.Text():
+			case lines <- line:
 			case <-ctx.Done():
 				return
 			}
 		}
-		readErr <- sc.Err()
 	}()
 	if err := flush(ctx); err != nil {
 		return err
@@ -113,6 +124,45 @@ func (c *Console) Run(ctx context.Context, h bot.Handler, flush func(context.Con
 	}
 }
 
+// maxLine is how much of one input line is kept. The engine answers anything
+// over its own limit (a few thousand characters) as too long, so a longer line
+// is cut here, still far over that limit, and the rest of it is read and
+// dropped: a pasted megabyte gets the usual answer instead of ending the chat.
+const maxLine = 64 << 10
+
+// readLine reads one line without its line ending, keeping at most maxLine
+// bytes of it, cut at a character boundary. The last line counts even without
+// a newline; io.EOF comes after it.
+func readLine(r *bufio.Reader) (string, error) {
+	var line []byte
+	read := false
+	for {
+		chunk, err := r.ReadSlice('\n')
+		read = read || len(chunk) > 0
+		if room := maxLine - len(line); room > 0 {
+			line = append(line, chunk[:min(len(chunk), room)]...)
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err != nil && (!errors.Is(err, io.EOF) || !read) {
+			return "", err
+		}
+		break
+	}
+	s := strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r")
+	if len(line) >= maxLine {
+		// Drop a character cut in half.
+		for n := 0; n < utf8.UTFMax-1 && len(s) > 0; n++ {
+			if r, size := utf8.DecodeLastRuneInString(s); r != utf8.RuneError || size != 1 {
+				break
+			}
+			s = s[:len(s)-1]
+		}
+	}
+	return s, nil
+}
+
 // message turns a typed line into a Message: a button press when it names one of
 // the latest buttons by number or label, typed text otherwise.
 func (c *Console) message(line string) bot.Message {
@@ -148,7 +198,7 @@ func writeButtons(b *strings.Builder, buttons []bot.Button) {
 				if btn.Label == strconv.Itoa(i+1) {
 					fmt.Fprintf(b, " [%d]", i+1)
 				} else {
-					fmt.Fprintf(b, " [%d] %s", i+1, btn.Label)
+					fmt.Fprintf(b, " [%d] %s", i+1, oneLineLabel(btn.Label))
 				}
 			}
 			b.WriteString("\n")
@@ -156,6 +206,11 @@ func writeButtons(b *strings.Builder, buttons []bot.Button) {
 		return
 	}
 	for i, btn := range buttons {
-		fmt.Fprintf(b, "  [%d] %s\n", i+1, btn.Label)
+		fmt.Fprintf(b, "  [%d] %s\n", i+1, oneLineLabel(btn.Label))
 	}
+}
+
+// oneLineLabel is a button label as shown: clean, on one line.
+func oneLineLabel(label string) string {
+	return strings.Join(strings.Fields(bot.CleanText(label)), " ")
 }

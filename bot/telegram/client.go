@@ -7,8 +7,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
+
+	"github.com/coachbot/coachbot/bot"
 )
 
 // newHTTPClient is the adapter's default client: bounded dialing and TLS, a pool
@@ -57,7 +58,7 @@ func (c *contextClient) redact(err error) error {
 	if c.token == "" || !errors.As(err, &uerr) {
 		return err
 	}
-	uerr.URL = strings.ReplaceAll(uerr.URL, c.token, "<token>")
+	uerr.URL = bot.Redact(uerr.URL, c.token)
 	return err
 }
 

@@ -1,11 +1,13 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -40,7 +42,7 @@ func (a *Adapter) serveWebhook(ctx context.Context, h bot.Handler) error {
 		var err error
 		ln, err = (&net.ListenConfig{}).Listen(ctx, "tcp", a.cfg.Listen)
 		if err != nil {
-			return fmt.Errorf("telegram: webhook listen: %w", err)
+			return fmt.Errorf("telegram: webhook.listen %s: %w", a.cfg.Listen, err)
 		}
 	}
 	srv := &http.Server{
@@ -54,7 +56,11 @@ func (a *Adapter) serveWebhook(ctx context.Context, h bot.Handler) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
-	err = a.retry(ctx, "setWebhook", func() error {
+	// Telegram refusing the webhook (400: a URL it cannot reach or will not
+	// call, a bad secret) is a setting to fix, not a failure to retry.
+	var refused error
+	regCtx, stopRetrying := context.WithCancel(ctx)
+	err = a.retry(regCtx, "setWebhook", func() error {
 		allowed, err := json.Marshal(allowedUpdates())
 		if err != nil {
 			return err
@@ -64,8 +70,17 @@ func (a *Adapter) serveWebhook(ctx context.Context, h bot.Handler) error {
 			"secret_token":    a.cfg.Secret,
 			"allowed_updates": string(allowed),
 		})
+		var apiErr *tgbotapi.Error
+		if errors.As(err, &apiErr) && apiErr.Code == http.StatusBadRequest {
+			refused = fmt.Errorf("telegram: setWebhook refused for webhook.public_url %s: %s", a.cfg.PublicURL, apiErr.Message)
+			stopRetrying()
+		}
 		return err
 	})
+	stopRetrying()
+	if refused != nil {
+		err = refused
+	}
 	if err == nil && ctx.Err() == nil {
 		a.log.Info("webhook registered", "bot", a.Username(), "listen", ln.Addr().String())
 		select {
@@ -116,7 +131,18 @@ func (wh *webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpdateBytes)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxUpdateBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		a.log.Warn("webhook request rejected: body too large", "remote", r.RemoteAddr, "limit", tooBig.Limit)
+		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	if err != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	u, err := a.sdk.HandleUpdate(r)
 	if err != nil {
 		a.log.Warn("webhook request rejected: bad update", "error", err)
