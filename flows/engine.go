@@ -41,6 +41,12 @@ type Config struct {
 	// SafetyKeepCoachOut stops the prompt message a coach otherwise gets when
 	// their client's words suggest danger.
 	SafetyKeepCoachOut bool
+	// FloodMessages in FloodWindow is the most one person may send; beyond
+	// it the bot asks once to slow down and handles and stores nothing more
+	// until the pace drops. Zero takes the defaults; a negative count turns
+	// the limit off (load tests).
+	FloodMessages int
+	FloodWindow   time.Duration
 	// CoachCode lets someone become a coach with /coach CODE. Empty: only
 	// admins can make coaches.
 	CoachCode string
@@ -71,6 +77,7 @@ type Engine struct {
 	logger *slog.Logger
 	cfg    Config
 	safety *safety.Detector
+	flood  *floodGate
 	flows  map[string]*Flow
 	routes map[string]*Route
 	order  []*Route
@@ -86,6 +93,12 @@ func New(store Store, cfg Config) *Engine {
 	}
 	if cfg.SafetyPause <= 0 {
 		cfg.SafetyPause = DefaultSafetyPause
+	}
+	if cfg.FloodMessages == 0 {
+		cfg.FloodMessages = DefaultFloodMessages
+	}
+	if cfg.FloodWindow <= 0 {
+		cfg.FloodWindow = DefaultFloodWindow
 	}
 	detector, err := newDetector(cfg.CrisisWords)
 	if err != nil {
@@ -119,6 +132,7 @@ func New(store Store, cfg Config) *Engine {
 		logger: cfg.Logger,
 		cfg:    cfg,
 		safety: detector,
+		flood:  newFloodGate(cfg.FloodMessages, cfg.FloodWindow),
 		flows:  make(map[string]*Flow),
 		routes: make(map[string]*Route),
 	}
@@ -136,6 +150,13 @@ func New(store Store, cfg Config) *Engine {
 // person is told that nothing was saved, so they never believe an answer was kept
 // when it was not.
 func (e *Engine) Handle(ctx context.Context, m bot.Message) error {
+	switch e.flood.admit(m.UserID, e.now()) {
+	case floodDrop:
+		return nil
+	case floodWarn:
+		slow := bot.Reply{ChatID: m.ChatID, Text: e.cat.Text("input.slow_down")}
+		return e.store.Update(ctx, func(tx Tx) error { return tx.Send(slow, e.now()) })
+	}
 	err := e.store.Update(ctx, func(tx Tx) error {
 		s := e.session(tx, m)
 		if err := s.handle(); err != nil {

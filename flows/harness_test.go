@@ -48,7 +48,11 @@ func newWorld(t testing.TB, opts ...func(*flows.Config)) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := flows.Config{Catalog: cat, Now: clk.Now, HelpLine: "Call 144 in an emergency.", CoachCode: "let-me-coach"}
+	// The test clock stands still while a test types, so the flood limit
+	// would read every conversation as a flood: it is off unless a test
+	// turns it on.
+	cfg := flows.Config{Catalog: cat, Now: clk.Now, HelpLine: "Call 144 in an emergency.", CoachCode: "let-me-coach",
+		FloodMessages: -1}
 	for _, o := range opts {
 		o(&cfg)
 	}

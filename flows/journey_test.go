@@ -496,6 +496,14 @@ func TestLinkAccountsAcrossPlatforms(t *testing.T) {
 	t.Run("ErrInvalidCode", func(t *testing.T) {
 		expect(t, dc.send("/link nonsense"), "isn't valid")
 	})
+	t.Run("ErrInvalidCodeCheckedFirst", func(t *testing.T) {
+		// Someone set up already learns only that the code is wrong.
+		rs := tg.send("/link 999999")
+		expect(t, rs, "isn't valid")
+		if strings.Contains(text(rs), "/export") || strings.Contains(text(rs), "/forget") {
+			t.Fatalf("an invalid code led to advice about the account: %s", text(rs))
+		}
+	})
 	linkCode := func() string {
 		t.Helper()
 		got := text(tg.send("/link"))
@@ -515,7 +523,8 @@ func TestLinkAccountsAcrossPlatforms(t *testing.T) {
 		expect(t, dc.send("/link "+code), "now one")
 		expect(t, tg.drain(), "Another app was just joined")
 		expect(t, dc.send("/actions"), "call my brother")
-		expect(t, dc.send("/link "+code), "already joined")
+		expect(t, dc.send("/link "+code), "isn't valid") // spent
+		expect(t, dc.send("/link "+linkCode()), "already joined")
 	})
 	t.Run("ForgetRemovesBoth", func(t *testing.T) {
 		dc.send("/forget")

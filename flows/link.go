@@ -26,13 +26,20 @@ func runLink(s *Session, args string) error {
 		}
 		return s.say("link.code", "code", code)
 	}
+	code := strings.ToLower(strings.TrimSpace(args))
+	// The code is checked first: someone guessing codes learns nothing else.
+	if _, err := s.tx.LinkCode(code, s.now); errors.Is(err, ErrNotFound) {
+		return s.say("link.invalid")
+	} else if err != nil {
+		return fmt.Errorf("link: %w", err)
+	}
 	if s.known && s.client.ID != s.msg.UserID {
 		return s.say("link.already_linked")
 	}
 	if s.known && s.client.Consented {
 		return s.say("link.has_own_history")
 	}
-	clientID, err := s.tx.UseLinkCode(strings.ToLower(strings.TrimSpace(args)), s.now)
+	clientID, err := s.tx.UseLinkCode(code, s.now)
 	if errors.Is(err, ErrNotFound) {
 		return s.say("link.invalid")
 	}

@@ -42,7 +42,7 @@ func startFlow() *Flow {
 		},
 		Steps: []*Step{
 			{Name: "consent", Prompt: "start.welcome", Input: Choice, Reask: "start.reask",
-				Vars: func(s *Session, _ Answers) ([]string, error) { return []string{"safety", s.T("safety.consent")}, nil },
+				Vars:    func(s *Session, _ Answers) ([]string, error) { return []string{"safety", s.T("safety.consent")}, nil },
 				Options: []Option{{"yes", "btn.consent_yes"}, {"no", "btn.consent_no"}},
 				Next: func(_ *Session, a Answers) string {
 					if a["consent"] == "no" {

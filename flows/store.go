@@ -43,6 +43,9 @@ type Tx interface {
 
 	// AddLinkCode stores a short-lived code for joining another account.
 	AddLinkCode(code, clientID string, expires time.Time) error
+	// LinkCode looks a code up without spending it; ErrNotFound when unknown
+	// or expired.
+	LinkCode(code string, now time.Time) (string, error)
 	// UseLinkCode spends a code; ErrNotFound when unknown or expired.
 	UseLinkCode(code string, now time.Time) (string, error)
 	// Alias returns the client another platform's user speaks for.

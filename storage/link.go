@@ -22,6 +22,17 @@ func (t *tx) AddLinkCode(code, clientID string, expires time.Time) error {
 	return nil
 }
 
+// LinkCode returns the client behind a code that has not expired at now,
+// leaving the code in place; flows.ErrNotFound otherwise.
+func (t *tx) LinkCode(code string, now time.Time) (string, error) {
+	var clientID string
+	err := t.row(`SELECT client_id FROM link_codes WHERE code = ? AND expires_at > ?`, code, now.UnixMilli()).Scan(&clientID)
+	if err != nil {
+		return "", fmt.Errorf("link code: %w", err)
+	}
+	return clientID, nil
+}
+
 // UseLinkCode returns the client behind a code that has not expired at now and
 // deletes the code, so it works once. An unknown or expired code is
 // flows.ErrNotFound.
