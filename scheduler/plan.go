@@ -17,6 +17,9 @@ type Plan struct {
 	// zero when none, which HasClock tells apart from a named midnight.
 	Clock    Clock
 	HasClock bool
+	// DayNamed reports that the words named a day ("tomorrow", "on
+	// Thursday", "this week"), not only a time of day ("after lunch").
+	DayNamed bool
 }
 
 // maxPlanDays bounds how far ahead a plan may lie. An experiment is tried between
@@ -430,7 +433,7 @@ func (r *reader) resolve(parts []part) (Plan, bool) {
 			tod.clock = r.nowClock
 		}
 	}
-	return Plan{From: d.from, By: d.by, Clock: tod.clock, HasClock: hasTime}, true
+	return Plan{From: d.from, By: d.by, Clock: tod.clock, HasClock: hasTime, DayNamed: hasDay}, true
 }
 
 // passed reports whether the wall clock has read c today for the last time: at

@@ -263,6 +263,7 @@ func TestParsePlan(t *testing.T) {
 			if !ok {
 				t.Fatalf("ParsePlan(%q) not readable, want %s", tt.text, tt.want)
 			}
+			got.DayNamed = false // TestPlanNamesADay covers it
 			if want := planWant(t, tt.want); got != want {
 				t.Errorf("ParsePlan(%q) = %s, want %s", tt.text, showPlan(got), showPlan(want))
 			}
@@ -321,6 +322,7 @@ func TestFindPlan(t *testing.T) {
 			if !ok {
 				t.Fatalf("FindPlan(%q) found none, want %s", tt.text, tt.want)
 			}
+			got.DayNamed = false // TestPlanNamesADay covers it
 			if want := planWant(t, tt.want); got != want {
 				t.Errorf("FindPlan(%q) = %s, want %s", tt.text, showPlan(got), showPlan(want))
 			}
@@ -380,4 +382,18 @@ func FuzzFindPlan(f *testing.F) {
 			t.Errorf("FindPlan(%q) = %s", text, showPlan(p))
 		}
 	})
+}
+
+func TestPlanNamesADay(t *testing.T) {
+	loc := zone(t, "Europe/Zurich")
+	now := instant(t, "2026-11-22T09:30:00+01:00")
+	for text, want := range map[string]bool{
+		"call mum tonight": true, "walk after lunch": false, "write tomorrow morning": true,
+		"email on thursday": true, "call today": true, "meditate at 7pm": false, "this week": true,
+	} {
+		p, _, ok := FindPlan(text, now, loc)
+		if !ok || p.DayNamed != want {
+			t.Errorf("FindPlan(%q).DayNamed = %v (found %v), want %v", text, p.DayNamed, ok, want)
+		}
+	}
 }
