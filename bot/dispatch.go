@@ -189,13 +189,17 @@ func (d *Dispatcher) Offer(rows []Outgoing) {
 	}
 }
 
+// maxLater bounds the sends Later keeps waiting per chat.
+const maxLater = 8
+
 // Later queues a send that is not in the outbox, such as the edit that shows
 // which button was pressed, for a chat (a qualified ID). It leaves within the
 // chat's pace once nothing else is queued for the chat, and only when the
 // chat's bucket keeps a token for the next reply, so it never delays an
 // answer. It is not durable: a send still queued at shutdown is dropped. A
 // send that fails with *RetryAfterError is tried again after the wait; other
-// failures are the send's own to log.
+// failures are the send's own to log. Of a chat's waiting sends only the
+// newest few are kept.
 func (d *Dispatcher) Later(chat string, send func(ctx context.Context) error) {
 	platform, _, err := SplitID(chat)
 	ln := d.lanes[platform]
@@ -204,6 +208,11 @@ func (d *Dispatcher) Later(chat string, send func(ctx context.Context) error) {
 	}
 	ln.mu.Lock()
 	cs := ln.chatLocked(chat)
+	if len(cs.later) >= maxLater && !cs.busy {
+		// Somebody tapping faster than the chat's pace: the oldest waiting
+		// send (the oldest keyboard's edit) matters least.
+		cs.later = append(cs.later[:0], cs.later[1:]...)
+	}
 	cs.later = append(cs.later, send)
 	ln.readyLocked(chat, cs)
 	ln.mu.Unlock()

@@ -29,6 +29,9 @@ type Config struct {
 	Safety    SafetyConfig   `yaml:"safety"`
 	Messages  MessagesConfig `yaml:"messages"`
 	Log       LogConfig      `yaml:"log"`
+	// ShutdownGrace is how long a stopping bot keeps delivering what is queued
+	// after it stopped taking updates.
+	ShutdownGrace Duration `yaml:"shutdown_grace"`
 }
 
 // TelegramConfig connects the Telegram bot. An empty token leaves Telegram off.
@@ -40,6 +43,9 @@ type TelegramConfig struct {
 	// Pace of outgoing messages: Telegram allows about 30/s overall and 1/s per chat.
 	PerSecond     float64 `yaml:"per_second"`
 	ChatPerSecond float64 `yaml:"chat_per_second"`
+	// ChatBurst is how many messages one chat may get at once before its pace
+	// applies, so the replies of one turn leave together.
+	ChatBurst int `yaml:"chat_burst"`
 }
 
 // WebhookConfig is used when telegram.mode is webhook.
@@ -116,7 +122,7 @@ func defaultConfig() Config {
 	return Config{
 		DB: "coachbot.db",
 		Telegram: TelegramConfig{
-			APIURL: "https://api.telegram.org", Mode: "polling", PerSecond: 30, ChatPerSecond: 0.9,
+			APIURL: "https://api.telegram.org", Mode: "polling", PerSecond: 30, ChatPerSecond: 1, ChatBurst: 3,
 			Webhook: WebhookConfig{Listen: "127.0.0.1:8443"},
 		},
 		Discord: DiscordConfig{APIURL: "https://discord.com"},
@@ -128,8 +134,9 @@ func defaultConfig() Config {
 			HelpLine: "If you are in danger or thinking of harming yourself, please call your local emergency number now, " +
 				"or reach a crisis line: findahelpline.com lists free, confidential ones in your country.",
 		},
-		Messages: MessagesConfig{Language: "en"},
-		Log:      LogConfig{Level: "info", Format: "text"},
+		Messages:      MessagesConfig{Language: "en"},
+		Log:           LogConfig{Level: "info", Format: "text"},
+		ShutdownGrace: Duration(5 * time.Second),
 	}
 }
 
@@ -197,6 +204,12 @@ func (c Config) validate() error {
 	}
 	if c.Telegram.ChatPerSecond < 0 {
 		return bad("telegram.chat_per_second", "must not be negative")
+	}
+	if c.Telegram.ChatBurst < 1 || c.Telegram.ChatBurst > 20 {
+		return bad("telegram.chat_burst", "must be between 1 and 20")
+	}
+	if g := time.Duration(c.ShutdownGrace); g < 0 || g > 10*time.Minute {
+		return bad("shutdown_grace", "must be between 0s and 10m")
 	}
 	if !strings.HasPrefix(c.Discord.APIURL, "http://") && !strings.HasPrefix(c.Discord.APIURL, "https://") {
 		return bad("discord.api_url", "must be an http(s) URL, not %q", c.Discord.APIURL)

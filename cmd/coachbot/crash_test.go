@@ -23,10 +23,9 @@ import (
 )
 
 // TestMain lets the test binary stand in for the coachbot binary, so crash tests
-// can start it as a real process and kill it, and the load command can start
-// its people side.
+// can start it as a real process and kill it.
 func TestMain(m *testing.M) {
-	if os.Getenv("COACHBOT_BE_MAIN") == "1" || os.Getenv(loadPeopleEnv) != "" {
+	if os.Getenv("COACHBOT_BE_MAIN") == "1" {
 		main()
 		os.Exit(0)
 	}

@@ -59,7 +59,6 @@ func subcommands() []subcommand {
 		{"migrate", "apply database migrations and exit", cmdMigrate},
 		{"simulate", "print the timeline a demo client and coach would receive", cmdSimulate},
 		{"replay", "run a scenario file and print what everyone in it receives", cmdReplay},
-		{"loadtest", "measure the bot against a local fake Telegram", cmdLoadtest},
 		{"version", "print the version", cmdVersion},
 	}
 }

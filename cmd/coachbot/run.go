@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -51,6 +52,8 @@ type platform struct {
 type live struct {
 	dispatcher *bot.Dispatcher
 	db         *storage.DB // tells the dispatcher of each commit's replies
+	logger     *slog.Logger
+	grace      time.Duration // how long Close keeps delivering what is queued
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
 	errs       chan error // a platform that stopped with an error
@@ -67,7 +70,7 @@ func (a *app) start(ctx context.Context) (*live, error) {
 		tg, err := telegram.New(ctx, telegram.Config{
 			Token: tc.Token, APIURL: tc.APIURL, Mode: tc.Mode,
 			Listen: tc.Webhook.Listen, PublicURL: tc.Webhook.PublicURL, Secret: tc.Webhook.Secret,
-			Logger: a.logger.With("component", "telegram"),
+			Logger: a.logger.With("component", "telegram"), Pacer: d,
 		}, a.db)
 		if err != nil {
 			return nil, err
@@ -76,7 +79,7 @@ func (a *app) start(ctx context.Context) (*live, error) {
 		if err := tg.SetCommands(ctx, a.engine.Commands()); err != nil {
 			a.logger.Warn("publish command menu", "platform", bot.Telegram, "err", err)
 		}
-		d.Register(bot.Telegram, tg, bot.Limits{PerSecond: tc.PerSecond, Burst: 1, ChatPerSecond: tc.ChatPerSecond})
+		d.Register(bot.Telegram, tg, bot.Limits{PerSecond: tc.PerSecond, Burst: 1, ChatPerSecond: tc.ChatPerSecond, ChatBurst: tc.ChatBurst})
 		platforms = append(platforms, platform{bot.Telegram, tg.Run})
 	}
 	if err := a.startDiscord(ctx, d, &platforms); err != nil {
@@ -87,8 +90,9 @@ func (a *app) start(ctx context.Context) (*live, error) {
 	a.db.OnQueued(d.Offer)
 
 	runCtx, cancel := context.WithCancel(ctx)
-	l := &live{dispatcher: d, db: a.db, cancel: cancel, errs: make(chan error, len(platforms))}
-	d.Start(runCtx)
+	l := &live{dispatcher: d, db: a.db, logger: a.logger, grace: time.Duration(a.cfg.ShutdownGrace), cancel: cancel, errs: make(chan error, len(platforms))}
+	// The dispatcher outlives ctx: Close lets it deliver what is queued.
+	d.Start(context.WithoutCancel(ctx))
 	for _, p := range platforms {
 		l.wg.Go(func() {
 			a.logger.Info("platform started", "platform", p.name)
@@ -100,10 +104,17 @@ func (a *app) start(ctx context.Context) (*live, error) {
 	return l, nil
 }
 
-// Close stops the platforms, then the dispatcher, and waits for both.
+// Close stops the platforms taking updates, lets the dispatcher deliver what
+// is queued for up to the grace period, then stops it. What is left stays in
+// the outbox for the next start.
 func (l *live) Close() error {
 	l.cancel()
 	l.wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), l.grace)
+	if left := l.dispatcher.Drain(ctx); left > 0 {
+		l.logger.Warn("stopping with messages still queued; they leave after the next start", "queued", left, "grace", l.grace)
+	}
+	cancel()
 	l.db.OnQueued(nil)
 	return l.dispatcher.Close()
 }
@@ -120,24 +131,43 @@ func (a *app) serve(ctx context.Context) error {
 		return errors.Join(err, l.Close())
 	}
 	ticker.Start(ctx)
+	// What fell due while the bot was down leaves now, not a minute later.
+	var catchUp sync.WaitGroup
+	catchUp.Go(func() { a.sweep(ctx) })
 
 	var first error
 	select {
 	case <-ctx.Done():
 	case first = <-l.errs:
 	}
-	return errors.Join(first, ticker.Close(), l.Close())
+	tickerErr := ticker.Close()
+	catchUp.Wait()
+	return errors.Join(first, tickerErr, l.Close())
+}
+
+// sweepBatch is the most due moments one flows.Sweep call handles.
+const sweepBatch = 5000
+
+// sweep sends what is due. A wave larger than one sweep's batch (thousands of
+// invitations at 09:00) is swept again at once rather than a minute later.
+func (a *app) sweep(ctx context.Context) {
+	for ctx.Err() == nil {
+		n, err := a.engine.Sweep(ctx)
+		if err != nil {
+			a.logger.Error("sweep", "err", err)
+			return
+		}
+		if n < sweepBatch {
+			return
+		}
+	}
 }
 
 // newTicker returns the cron ticks: the due sweep every minute (what it queues
 // leaves as each commit is done) and the clean-up of old records.
 func (a *app) newTicker() (*scheduler.Ticker, error) {
 	ticker := scheduler.NewTicker(a.logger.With("component", "scheduler"))
-	if err := ticker.Add("@every 1m", "sweep", func(ctx context.Context) {
-		if _, err := a.engine.Sweep(ctx); err != nil {
-			a.logger.Error("sweep", "err", err)
-		}
-	}); err != nil {
+	if err := ticker.Add("@every 1m", "sweep", a.sweep); err != nil {
 		return nil, err
 	}
 	if err := ticker.Add("@every 6h", "prune", func(ctx context.Context) {

@@ -148,6 +148,17 @@ func (s *Server) SendText(chatID int64, text string) {
 	s.write(chatID, "private", text)
 }
 
+// OpenChat makes private chats the bot may write to, as if their people had
+// started the bot in an earlier run, without any new update: a load run seeds
+// a database with thousands of clients and opens their chats this way.
+func (s *Server) OpenChat(chatIDs ...int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range chatIDs {
+		s.chatLocked(id, "private")
+	}
+}
+
 // SendGroupText simulates a member writing in a group the bot is in. The member's
 // user ID is the absolute value of chatID.
 func (s *Server) SendGroupText(chatID int64, text string) {

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"runtime"
 	"slices"
 	"strings"
@@ -17,11 +14,6 @@ import (
 	"github.com/coachbot/coachbot/flows"
 )
 
-// loadPeopleEnv, when set, makes `coachbot loadtest` the people side of a load
-// run: the fake Telegram and the simulated people, in a process of their own so
-// that the bot's memory and CPU are measured alone.
-const loadPeopleEnv = "COACHBOT_LOADTEST_PEOPLE"
-
 // Bounds of a load run, so it always ends by itself.
 const (
 	// loadWarmupLimit bounds the warm-up: onboarding and one experiment each.
@@ -30,41 +22,44 @@ const (
 	// the run is called off as broken.
 	loadReplyLimit = 30 * time.Second
 	// loadHistory is how many messages the fake keeps per chat: people only
-	// answer the newest.
-	loadHistory = 1
+	// answer the newest, and a keyboard edit may reach a few back.
+	loadHistory = 4
 	// loadAction is the experiment every simulated person designs.
 	loadAction = "walk 10 minutes after lunch"
 )
 
-// loadPlan is what the bot side tells the people side, on its stdin.
+// loadPlan is what the people do.
 type loadPlan struct {
-	Users    int
+	Users int
+	// Duration is how long to measure; with Loops, the longest to wait.
 	Duration time.Duration
-	Press    bool // press buttons instead of typing their words
-	Warmup   []loadStep
-	Loop     []loadStep
+	Press    bool          // press buttons instead of typing their words
+	Think    time.Duration // pause between an answer and the next message
+	// Loops, when above zero, is how many check-ins each person makes before
+	// they stop; the measured part ends when everybody has stopped.
+	Loops int
+	// MeasureWarmup counts the warm-up's round trips too: the wave measures
+	// people from their first message.
+	MeasureWarmup bool
+	// Settle is a pause between the warm-up and the measured part, so every
+	// chat's bucket is full again.
+	Settle time.Duration
+	Warmup []loadStep
+	Loop   []loadStep
 }
 
-// loadNews is one message from the people side, on its stdout: first where
-// the fake listens, then that the measured part begins, then the result.
-type loadNews struct {
-	URL, Token string
-	Measuring  bool
-	Result     *peopleResult
-	Err        string
-}
-
-// peopleResult is what the people side measured.
+// peopleResult is what the people measured.
 type peopleResult struct {
 	Warmup, Measured time.Duration
 	Handled          int // round trips of the loop
+	Finished         int // people who made all their loops
 	Replies          int // messages the bot sent
+	Edits            int // messages the bot edited
+	TooMany          int // 429 answers the fake gave
 	Unexpected       int // messages that answered no step
 	Calls            map[string]int
 	Served           int // updates getUpdates returned
 	Latency          latencySummary
-	CPU              float64 // this side's CPU, in percent of one core
-	PeakRSS          int64
 }
 
 type latencySummary struct{ P50, P95, P99, Max time.Duration }
@@ -90,8 +85,7 @@ func loadSteps(cat *flows.Catalog) (warmup, loop []loadStep) {
 		{Say: checkIn, Want: prefix(cat.Text("ask.rest_days"))},
 		{Say: cat.Text("btn.no_rest_days"), Button: true, Want: prefix(cat.Text("start.done"))},
 		{Say: "/action", Want: prefix(cat.Text("action.what"))},
-		{Say: loadAction, Want: prefix(cat.Text("action.when"))},
-		{Say: cat.Text("btn.today"), Button: true, Want: prefix(cat.Text("action.energy"))},
+		{Say: loadAction, Want: prefix(cat.Text("action.energy"))},
 		{Say: "2", Want: prefix(cat.Text("action.load"))},
 		{Say: cat.Text("btn.low"), Button: true, Want: prefix(cat.Text("action.people"))},
 		{Say: "they will hardly notice", Want: prefix(cat.Text("action.recovery"))},
@@ -118,40 +112,6 @@ func prefix(text string) string {
 	return text
 }
 
-// runPeople is the people side: it reads the plan, starts the fake, says
-// where it listens, runs the people through the plan and reports. It then
-// keeps the fake up until the bot side closes stdin, so the bot can stop
-// cleanly.
-func runPeople(ctx context.Context, e env) error {
-	in := json.NewDecoder(e.stdin)
-	out := json.NewEncoder(e.stdout)
-	var plan loadPlan
-	if err := in.Decode(&plan); err != nil {
-		return fmt.Errorf("loadtest people: read plan: %w", err)
-	}
-	lt := newLoadRun(plan)
-	defer lt.close()
-	fake, err := telegramtest.Start(telegramtest.WithHistory(loadHistory), telegramtest.WithMessageHook(lt.hear))
-	if err != nil {
-		return fmt.Errorf("loadtest people: %w", err)
-	}
-	defer fake.Close()
-	lt.fake = fake
-	if err := out.Encode(loadNews{URL: fake.URL(), Token: fake.Token()}); err != nil {
-		return err
-	}
-	res, runErr := lt.run(ctx, plan.Duration, func() error { return out.Encode(loadNews{Measuring: true}) })
-	news := loadNews{Result: res}
-	if err := errors.Join(runErr, fake.Err()); err != nil {
-		news.Err = err.Error()
-	}
-	if err := out.Encode(news); err != nil {
-		return err
-	}
-	_, _ = io.Copy(io.Discard, e.stdin) // until the bot side is done with the fake
-	return nil
-}
-
 // loadRun drives the simulated people. It needs no goroutine per person: the
 // fake hands every reply to hear, and a few drivers answer it. Each person
 // belongs to one driver, which alone touches that person's state, in the order
@@ -165,6 +125,8 @@ type loadRun struct {
 	done   chan struct{}    // closed by close: drivers stop
 	wg     sync.WaitGroup
 
+	finished  atomic.Int64 // people through all their loops
+	allDone   chan struct{}
 	measuring atomic.Bool  // round trips of the loop count
 	stopping  atomic.Bool  // the measured part is over: nobody writes again
 	warmed    atomic.Int64 // people through the warm-up
@@ -173,11 +135,13 @@ type loadRun struct {
 	closeOnce sync.Once
 }
 
-// loadEvent is a reply for a person, or a kick to start their next phase.
+// loadEvent is a reply for a person, a kick to start their next phase, or
+// the end of their pause before the next step.
 type loadEvent struct {
-	p   *loadPerson
-	msg telegramtest.Sent
-	go_ bool
+	p    *loadPerson
+	msg  telegramtest.Sent
+	go_  bool
+	next bool
 }
 
 // loadPerson is one simulated person. Only their driver touches the fields
@@ -185,6 +149,7 @@ type loadEvent struct {
 type loadPerson struct {
 	chat       int64
 	inLoop     bool
+	loops      int               // check-ins made in the measured part
 	step       int               // index of the step awaited or next
 	waiting    bool              // a step was sent and its answer has not come
 	sentAt     time.Time         // when the awaited step was sent
@@ -204,6 +169,7 @@ func newLoadRun(plan loadPlan) *loadRun {
 		lanes:   make([]chan loadEvent, max(2, runtime.GOMAXPROCS(0))),
 		done:    make(chan struct{}),
 		allWarm: make(chan struct{}),
+		allDone: make(chan struct{}),
 		failed:  make(chan error, 1),
 	}
 	for i := range lt.people {
@@ -264,6 +230,12 @@ func (lt *loadRun) handle(ev loadEvent) {
 		lt.send(p)
 		return
 	}
+	if ev.next {
+		if !lt.stopping.Load() {
+			lt.send(p)
+		}
+		return
+	}
 	steps := lt.steps(p)
 	m := ev.msg
 	if !p.waiting || p.step >= len(steps) {
@@ -272,7 +244,7 @@ func (lt *loadRun) handle(ev loadEvent) {
 	}
 	s := steps[p.step]
 	switch {
-	case strings.HasPrefix(m.Text, s.Want):
+	case strings.Contains(m.Text, s.Want):
 	case slices.ContainsFunc(s.Before, func(b string) bool { return strings.HasPrefix(m.Text, b) }):
 		return
 	default:
@@ -282,7 +254,7 @@ func (lt *loadRun) handle(ev loadEvent) {
 	p.waiting = false
 	p.waitingSince.Store(0)
 	p.last = m
-	if p.inLoop && lt.measuring.Load() {
+	if lt.measuring.Load() && (p.inLoop || lt.plan.MeasureWarmup) {
 		p.latencies = append(p.latencies, m.Arrived.Sub(p.sentAt))
 	}
 	p.step++
@@ -292,10 +264,24 @@ func (lt *loadRun) handle(ev loadEvent) {
 		}
 		return
 	}
-	p.step %= len(steps)
-	if !lt.stopping.Load() {
-		lt.send(p)
+	if p.inLoop && p.step == len(steps) && lt.measuring.Load() {
+		p.loops++
+		if lt.plan.Loops > 0 && p.loops == lt.plan.Loops {
+			if lt.finished.Add(1) == int64(len(lt.people)) {
+				close(lt.allDone)
+			}
+			return
+		}
 	}
+	p.step %= len(steps)
+	if lt.stopping.Load() {
+		return
+	}
+	if lt.plan.Think > 0 {
+		time.AfterFunc(lt.plan.Think, func() { lt.post(loadEvent{p: p, next: true}) })
+		return
+	}
+	lt.send(p)
 }
 
 // count notes a message that answers nothing, during the measured part.
@@ -372,13 +358,13 @@ func (lt *loadRun) run(ctx context.Context, duration time.Duration, measuring fu
 		return res, ctx.Err()
 	}
 	res.Warmup = time.Since(warmStart)
+	time.Sleep(lt.plan.Settle)
 	if err := measuring(); err != nil {
 		return res, err
 	}
 
 	before := lt.fake.Stats()
 	callsBefore := lt.fake.AllCalls()
-	cpuBefore, cpuOK := readCPU()
 	lt.measuring.Store(true)
 	start := time.Now()
 	for _, p := range lt.people {
@@ -387,6 +373,10 @@ func (lt *loadRun) run(ctx context.Context, duration time.Duration, measuring fu
 	var runErr error
 	select {
 	case <-time.After(duration):
+		if lt.plan.Loops > 0 {
+			runErr = fmt.Errorf("loadtest: %d of %d people finished within %s", lt.finished.Load(), len(lt.people), duration)
+		}
+	case <-lt.allDone:
 	case runErr = <-lt.failed:
 	case <-ctx.Done():
 		runErr = ctx.Err()
@@ -394,17 +384,16 @@ func (lt *loadRun) run(ctx context.Context, duration time.Duration, measuring fu
 	lt.stopping.Store(true)
 	lt.measuring.Store(false)
 	res.Measured = time.Since(start)
-	if cpuAfter, ok := readCPU(); ok && cpuOK {
-		res.CPU, _, _ = cpuAfter.since(cpuBefore)
-	}
 	after := lt.fake.Stats()
 	res.Replies = after.MessagesSent - before.MessagesSent
+	res.Edits = after.Edits - before.Edits
+	res.TooMany = after.TooManyRequests - before.TooManyRequests
+	res.Finished = int(lt.finished.Load())
 	res.Served = after.UpdatesServed - before.UpdatesServed
 	res.Calls = lt.fake.AllCalls()
 	for m, n := range callsBefore {
 		res.Calls[m] -= n
 	}
-	res.PeakRSS = peakRSS()
 	lt.close() // the people's fields are the drivers' until they stop
 	var all []time.Duration
 	for _, p := range lt.people {
@@ -436,4 +425,37 @@ func buttonData(m telegramtest.Sent, label string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// runDuring measures people from their first message until done is closed,
+// as they chat through a wave.
+func (lt *loadRun) runDuring(ctx context.Context, done <-chan struct{}) (*peopleResult, error) {
+	res := &peopleResult{}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go lt.watch(watchCtx)
+	lt.measuring.Store(true)
+	start := time.Now()
+	for _, p := range lt.people {
+		lt.post(loadEvent{p: p, go_: true})
+	}
+	var runErr error
+	select {
+	case <-done:
+	case runErr = <-lt.failed:
+	case <-ctx.Done():
+		runErr = ctx.Err()
+	}
+	lt.stopping.Store(true)
+	lt.measuring.Store(false)
+	res.Measured = time.Since(start)
+	lt.close()
+	var all []time.Duration
+	for _, p := range lt.people {
+		res.Unexpected += p.unexpected
+		all = append(all, p.latencies...)
+	}
+	res.Handled = len(all)
+	res.Latency = summarize(all)
+	return res, runErr
 }
