@@ -277,7 +277,7 @@ func actionFlow() *Flow {
 				Skip: func(s *Session, a Answers) bool { return notePlanIn(s, a, actionText(a)) },
 				Check: func(s *Session, a Answers, v string) (string, string) {
 					if p, ok := scheduler.ParsePlan(v, s.now, s.zone()); ok {
-						storePlan(a, p)
+						storePlan(a, withClockHint(p, a))
 					}
 					return v, ""
 				},
@@ -299,7 +299,7 @@ func actionFlow() *Flow {
 					if a["when_pick"] == "later this week" {
 						p = laterThisWeek(s)
 					}
-					storePlan(a, p)
+					storePlan(a, withClockHint(p, a))
 					return nil
 				}},
 			{Name: "when_day", Prompt: "action.when_day", Input: Text,
@@ -309,7 +309,7 @@ func actionFlow() *Flow {
 					if !ok {
 						return "", "input.day"
 					}
-					storePlan(a, p)
+					storePlan(a, withClockHint(p, a))
 					return v, ""
 				}},
 			{Name: "energy", Prompt: "action.energy", Input: Scale, Min: 1, Max: 5},
@@ -431,8 +431,25 @@ func notePlanIn(s *Session, a Answers, text string) bool {
 	if !ok || strings.TrimSpace(rest) == "" {
 		return false
 	}
+	if !p.DayNamed {
+		// "after lunch" names a time, not a day: the day is still asked,
+		// and the time kept for it.
+		if p.HasClock {
+			a["plan_clock_hint"] = p.Clock.String()
+		}
+		return false
+	}
 	storePlan(a, p)
 	return true
+}
+
+// withClockHint gives a plan without a time of day the one the step itself
+// named ("walk after lunch", answered "tomorrow").
+func withClockHint(p scheduler.Plan, a Answers) scheduler.Plan {
+	if c, err := scheduler.ParseClock(a["plan_clock_hint"]); err == nil && !p.HasClock && a["plan_clock_hint"] != "" {
+		p.Clock, p.HasClock = c, true
+	}
+	return p
 }
 
 // storePlan keeps a plan among the answers, as local dates and a clock.

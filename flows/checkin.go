@@ -115,7 +115,7 @@ func checkInFlow() *Flow {
 						return []Option{{"keep", "btn.keep"}, {"pause", "btn.pause_it"}, {"close", "btn.close_it"}}, nil
 					}
 					return []Option{{"keep", "btn.keep"}, {"smaller", "btn.smaller"}, {"stretch", "btn.stretch"},
-						{"swap", "btn.swap"}, {"pause", "btn.pause_it"}}, nil
+						{"swap", "btn.swap"}, {"pause", "btn.pause_it"}, {"close", "btn.close_it"}}, nil
 				}},
 			{Name: "reshape", Input: Text,
 				PromptFor: func(_ *Session, a Answers) string { return "checkin.reshape_" + a["next"] },

@@ -440,7 +440,10 @@ func (s *Session) ask(st *Step) error {
 // reask asks a step again after an answer it could not use: the reason, then
 // the step's short re-ask when it has one.
 func (s *Session) reask(st *Step, problem string) error {
-	s.note(problem, "min", fmt.Sprint(st.Min), "max", fmt.Sprint(st.Max))
+	if problem != problemNoMatch || st.Reask == "" {
+		// A short re-ask of a choice says all that is needed by itself.
+		s.note(problem, "min", fmt.Sprint(st.Min), "max", fmt.Sprint(st.Max))
+	}
 	key := st.Reask
 	if key == "" {
 		key = st.prompt(s, s.conv.Answers)

@@ -48,6 +48,9 @@ func invitationFlow() *Flow {
 			}
 			switch a["when"] {
 			case "now":
+				if a["exp"] == "" {
+					return s.begin("reflect", "")
+				}
 				return s.begin("checkin", a["exp"])
 			case "later":
 				// Too late for later: the day is left to rest.
@@ -111,15 +114,7 @@ func reflectFromInvitation(s *Session, a Answers, text string) error {
 		return err
 	}
 	if a["exp"] == "" {
-		// Nothing running: an open reflection is kept as an observation.
-		n := NonAction{ClientID: s.client.ID, Kind: KindObserve, Note: text, Date: s.today().String(), At: s.now}
-		if _, err := s.tx.AddNonAction(n); err != nil {
-			return fmt.Errorf("add observation: %w", err)
-		}
-		if err := s.closeDay(); err != nil {
-			return err
-		}
-		return s.say("invite.open_thanks")
+		return s.keepReflection(text)
 	}
 	f := s.e.flows["checkin"]
 	pre := Answers{"exp": a["exp"], "noticed": text}
@@ -165,4 +160,29 @@ func (s *Session) readyExperiment() (Experiment, bool, error) {
 		}
 	}
 	return Experiment{}, false, nil
+}
+
+// keepReflection keeps an open reflection, written when no experiment is
+// running, as an observation: it closes the day like a check-in.
+func (s *Session) keepReflection(text string) error {
+	n := NonAction{ClientID: s.client.ID, Kind: KindObserve, Note: text, Date: s.today().String(), At: s.now}
+	if _, err := s.tx.AddNonAction(n); err != nil {
+		return fmt.Errorf("add observation: %w", err)
+	}
+	if err := s.closeDay(); err != nil {
+		return err
+	}
+	s.note("invite.open_thanks")
+	return s.offerAssessment()
+}
+
+// reflectFlow is "Reflect now" when no experiment is running: one open
+// question, what they noticed lately.
+func reflectFlow() *Flow {
+	return &Flow{
+		Name:    "reflect",
+		Version: 1,
+		Steps:   []*Step{{Name: "noticed", Prompt: "reflect.ask", Input: Text}},
+		Done:    func(s *Session, a Answers) error { return s.keepReflection(a["noticed"]) },
+	}
 }

@@ -48,7 +48,7 @@ func TestOnboardingBadInput(t *testing.T) {
 		good string
 		step string
 	}{
-		{"consent", "maybe", "pick one of the options", "1", "consent"},
+		{"consent", "maybe", "Shall we begin? Choose yes", "1", "consent"},
 		{"zone", "Atlantis", "don't know that time zone", "Europe/Zurich", "zone"},
 		{"time", "25:99", "couldn't read that as a time", "08:15", "time"},
 		{"restdays", "Funday", "couldn't read those days", "none", "restdays"},

@@ -396,7 +396,8 @@ func TestSuggestionIsChosenNotAssigned(t *testing.T) {
 	expect(t, coach.send("/suggest ana take a 10 minute walk after lunch"), "Sent to ana")
 	rs := ana.drain()
 	expect(t, rs, "carla suggests an experiment", "take a 10 minute walk after lunch", "yours to choose")
-	expect(t, ana.press("Take it"), "size it", "How much energy") // "after lunch" says when
+	expect(t, ana.press("Take it"), "size it", "When will you try it?") // "after lunch" names no day
+	ana.press("Today")
 	ana.send("1")
 	ana.press("Low")
 	ana.press("Hardly at all")
