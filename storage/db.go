@@ -146,6 +146,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		if errors.As(err, &inUse) {
 			return nil, inUse
 		}
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, fmt.Errorf("open db %s: cannot be written: %w", path, err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("open db %s: %w", path, err)
 		}
@@ -208,8 +211,7 @@ func (db *DB) open(ctx context.Context) error {
 
 // check fails when the database is damaged or cannot be written. The
 // integrity check is SQLite's quick_check, stopped at the first problem and
-// after checkTimeout; the write check begins a write transaction and ends it
-// without writing.
+// after checkTimeout; the write check writes in a transaction it rolls back.
 func (db *DB) check(ctx context.Context, conn *sql.Conn) error {
 	qctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
@@ -223,9 +225,12 @@ func (db *DB) check(ctx context.Context, conn *sql.Conn) error {
 	case result != "ok":
 		return fmt.Errorf("damaged: integrity check: %s", strings.Join(strings.Fields(result), " "))
 	}
+	// SQLite opens a file it may not write read-only, and begins a write
+	// transaction on it; only a write fails. This one is rolled back.
 	tx, err := conn.BeginTx(ctx, nil) // immediate, from the DSN
 	if err == nil {
-		err = tx.Rollback()
+		_, err = tx.ExecContext(ctx, `CREATE TABLE write_check (x)`)
+		err = errors.Join(err, tx.Rollback())
 	}
 	if err != nil {
 		return explain(fmt.Errorf("write check: %w", err))

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"log/slog"
 	"os"
 	"strings"
@@ -85,9 +86,10 @@ func (l *inviteLinks) link(platform, code string) string {
 	return ""
 }
 
-// openApp loads the configuration and opens the database and the engine. The
-// caller closes the app.
-func openApp(ctx context.Context, e env, c common, fs *flag.FlagSet, now func() time.Time) (*app, error) {
+// openApp loads the configuration and opens the database, with opts, and the
+// engine. The caller closes the app. From here on, nothing the app logs shows
+// a configured secret.
+func openApp(ctx context.Context, e env, c common, fs *flag.FlagSet, now func() time.Time, opts ...storage.Option) (*app, error) {
 	explicit := false
 	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
 	cfg, err := loadConfig(c.config, explicit, e.getenv)
@@ -102,13 +104,20 @@ func openApp(ctx context.Context, e env, c common, fs *flag.FlagSet, now func() 
 		// Without a platform the terminal is the chat: only warnings interrupt it.
 		logCfg.Level = "warn"
 	}
-	logger := newLogger(e.stderr, logCfg)
+	logger := newLogger(redactWriter{w: e.stderr, secrets: cfg.secrets()}, logCfg)
 	if now == nil {
 		now = time.Now
 	}
-	db, err := storage.Open(ctx, cfg.DB, storage.WithClock(now), storage.WithLogger(logger.With("component", "storage")))
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", cfg.DB, err)
+	opts = append([]storage.Option{storage.WithClock(now), storage.WithLogger(logger.With("component", "storage"))}, opts...)
+	db, err := storage.Open(ctx, cfg.DB, opts...)
+	var inUse *storage.InUseError
+	switch {
+	case errors.As(err, &inUse):
+		return nil, inUse // says which database and which process
+	case errors.Is(err, iofs.ErrNotExist):
+		return nil, fmt.Errorf("database %s does not exist", cfg.DB)
+	case err != nil:
+		return nil, err // storage names the file and the problem
 	}
 	cat, err := flows.LoadCatalog(cfg.Messages.Language, cfg.Messages.Overrides)
 	if err != nil {
@@ -142,7 +151,7 @@ func cmdConsole(ctx context.Context, e env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return withApp(ctx, e, c, fs, func(a *app) error { return a.console(ctx, e, *as) })
+	return withApp(ctx, e, c, fs, func(a *app) error { return a.console(ctx, e, *as) }, storage.WithOwnerLock())
 }
 
 // console chats in the terminal until the input ends or ctx is cancelled.
@@ -157,7 +166,8 @@ func (a *app) console(ctx context.Context, e env, name string) error {
 		}
 	}
 	con := newConsole(e, name, interactive)
-	d := bot.NewDispatcher(a.db, a.logger.With("component", "dispatcher"))
+	// Only this person's replies: another console chat's wait for its console.
+	d := bot.NewDispatcher(a.db.ChatOutbox(con.ChatID()), a.logger.With("component", "dispatcher"))
 	d.Register(bot.Console, con, bot.Limits{OnDemand: true})
 	if interactive {
 		fmt.Fprintf(e.stdout, "coachbot %s: chatting as console:%s on %s. Type /start to begin, Ctrl-D to leave.\n", version, name, a.cfg.DB)
@@ -189,14 +199,15 @@ func required(fs *flag.FlagSet, flagName, value string) error {
 	return &usageError{msg: fmt.Sprintf("%s: -%s is required", fs.Name(), flagName)}
 }
 
-// withApp opens the app for fn and closes it afterwards.
-func withApp(ctx context.Context, e env, c common, fs *flag.FlagSet, fn func(*app) error) error {
-	a, err := openApp(ctx, e, c, fs, nil)
+// withApp opens the app for fn, with the database options opts, and closes it
+// afterwards. The error has no configured secret in its text.
+func withApp(ctx context.Context, e env, c common, fs *flag.FlagSet, fn func(*app) error, opts ...storage.Option) error {
+	a, err := openApp(ctx, e, c, fs, nil, opts...)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	return fn(a)
+	err = fn(a)
+	return redact(errors.Join(err, a.Close()), a.cfg.secrets())
 }
 
 func cmdExport(ctx context.Context, e env, args []string) error {
@@ -223,7 +234,7 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("export: %w", err)
 		}
 		return writeJSON(e.stdout, x)
-	})
+	}, storage.Existing())
 }
 
 func cmdBackup(ctx context.Context, e env, args []string) error {
@@ -242,7 +253,7 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "backup written to %s\n", *out)
 		return nil
-	})
+	}, storage.Existing())
 }
 
 func cmdMigrate(ctx context.Context, e env, args []string) error {

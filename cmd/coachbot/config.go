@@ -1,11 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -138,36 +134,6 @@ func defaultConfig() Config {
 		Log:           LogConfig{Level: "info", Format: "text"},
 		ShutdownGrace: Duration(5 * time.Second),
 	}
-}
-
-// loadConfig reads path (a missing default file is fine), applies the
-// environment, and validates. Errors are one line naming the key.
-func loadConfig(path string, explicit bool, getenv func(string) string) (Config, error) {
-	cfg := defaultConfig()
-	b, err := os.ReadFile(path)
-	switch {
-	case err == nil:
-		dec := yaml.NewDecoder(bytes.NewReader(b))
-		dec.KnownFields(true)
-		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-			return Config{}, fmt.Errorf("config %s: %s", path, oneLine(err))
-		}
-	case errors.Is(err, os.ErrNotExist) && !explicit:
-	default:
-		return Config{}, fmt.Errorf("config: %w", err)
-	}
-	for key, dst := range map[string]*string{
-		"COACHBOT_TELEGRAM_TOKEN":  &cfg.Telegram.Token,
-		"COACHBOT_TELEGRAM_SECRET": &cfg.Telegram.Webhook.Secret,
-		"COACHBOT_DISCORD_TOKEN":   &cfg.Discord.Token,
-		"COACHBOT_COACH_CODE":      &cfg.CoachCode,
-		"COACHBOT_DB":              &cfg.DB,
-	} {
-		if v := getenv(key); v != "" {
-			*dst = v
-		}
-	}
-	return cfg, cfg.validate()
 }
 
 func oneLine(err error) string {

@@ -161,7 +161,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		yaml string
 		key  string
 	}{
-		{"telegram: {mode: carrier-pigeon}\n", "telegram.mode"},
+		{"telegram: {token: \"1:x\", mode: carrier-pigeon}\n", "telegram.mode"},
 		{"rhythm: {quiet_hours: \"late\"}\n", "rhythm.quiet_hours"},
 		{"rhythm: {max_messages_per_day: 0}\n", "rhythm.max_messages_per_day"},
 		{"rhythm: {nudge_after: soon}\n", "nudge_after"},
@@ -202,8 +202,13 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		}
 	})
 	t.Run("ExampleIsValid", func(t *testing.T) {
-		if _, err := loadConfig("../../config.example.yaml", true, noEnv); err != nil {
+		// Its platform sections want tokens, from the file or the environment.
+		tokens := map[string]string{"COACHBOT_TELEGRAM_TOKEN": "123:abc", "COACHBOT_DISCORD_TOKEN": "xyz"}
+		if _, err := loadConfig("../../config.example.yaml", true, func(k string) string { return tokens[k] }); err != nil {
 			t.Fatalf("config.example.yaml: %v", err)
+		}
+		if _, err := loadConfig("../../config.example.yaml", true, noEnv); err == nil || !strings.Contains(err.Error(), "telegram.token") {
+			t.Fatalf("config.example.yaml without tokens: %v, want telegram.token named", err)
 		}
 	})
 }

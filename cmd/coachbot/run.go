@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,7 +40,7 @@ func cmdRun(ctx context.Context, e env, args []string) error {
 			return a.console(ctx, e, defaultName(e))
 		}
 		return a.serve(ctx)
-	})
+	}, storage.WithOwnerLock())
 }
 
 // platform is a started adapter: it receives until ctx ends.
@@ -97,7 +98,10 @@ func (a *app) start(ctx context.Context) (*live, error) {
 		l.wg.Go(func() {
 			a.logger.Info("platform started", "platform", p.name)
 			if err := p.run(runCtx, a.engine); err != nil {
-				l.errs <- fmt.Errorf("%s: %w", p.name, err)
+				if !strings.HasPrefix(err.Error(), p.name+": ") {
+					err = fmt.Errorf("%s: %w", p.name, err)
+				}
+				l.errs <- err
 			}
 		})
 	}
