@@ -118,7 +118,8 @@ func (s *Session) alertCoach() error {
 	if err != nil {
 		return fmt.Errorf("safety alert: %w", err)
 	}
-	r := bot.Reply{ChatID: coach.ChatID, Kind: "safety", Text: s.T("safety.coach_alert", "client", displayName(s.client))}
+	// No Kind: an alert leaves with the replies, ahead of any broadcast.
+	r := bot.Reply{ChatID: coach.ChatID, Text: s.T("safety.coach_alert", "client", displayName(s.client))}
 	return s.tx.Send(r, s.now)
 }
 
