@@ -20,7 +20,9 @@ type token struct {
 // Normalize is the canonical form texts and phrases are matched in: lower case,
 // words only, separated by single spaces. Apostrophes, curly or not, and their
 // absence give the same words ("don't", "don’t" and "dont" all become "do not");
-// chat spellings are written out ("wanna" becomes "want to", "u" becomes "you");
+// chat spellings are written out ("wanna" becomes "want to", "u" becomes "you"),
+// except those that stand for a word only sometimes ("2", "b"), which match
+// both ways but are printed as written;
 // letters stretched to three or more are squeezed to two; German umlauts become
 // their two-letter forms and ß becomes ss, so "müde" and "muede" read alike.
 func Normalize(text string) string {
@@ -138,6 +140,9 @@ var folds = map[rune]string{
 func appendWord(toks []token, w string, sentence int) []token {
 	w = unleet(w)
 	if !hasRun(w) && !strings.ContainsRune(w, '\'') {
+		if a, ok := aliases[w]; ok {
+			return append(toks, token{word: w, alt: a, sentence: sentence})
+		}
 		if f, ok := shortForms[w]; ok {
 			for _, x := range f {
 				toks = append(toks, token{word: x, sentence: sentence})
@@ -305,6 +310,15 @@ var isSubject = map[string]bool{
 	"nobody": true, "noone": true, "gibt": true,
 }
 
+// aliases are chat spellings that stand for a word only sometimes: "i want 2
+// die" but "2 pills", "wanna b dead" but "plan b", Bavarian "net" but "net
+// income". The written word stays and the word it may stand for becomes the
+// token's alt, so a phrase matches either reading.
+var aliases = map[string]string{
+	"2": "to", "4": "for", "b": "be", "y": "why", "net": "nicht",
+	"unalive": "kill", "unalives": "kills", "unaliving": "killing", "unalived": "killed",
+}
+
 // shortForms writes out the apostrophe-less and chat spellings people type,
 // including a few common misspellings of words the phrase lists rely on. Both
 // texts and phrases pass through it, so a phrase may use either form.
@@ -326,7 +340,10 @@ func init() {
 		"wanna": "want to", "gonna": "going to", "gotta": "got to", "hafta": "have to",
 		"tryna": "trying to", "kinda": "kind of", "sorta": "sort of", "lemme": "let me",
 		"gimme": "give me", "dunno": "do not know", "idk": "i do not know",
-		"imma": "i am going to", "ima": "i am going to",
+		"imma": "i am going to", "ima": "i am going to", "gunna": "going to",
+		"finna": "going to", "wnna": "want to", "wan": "want", "rly": "really",
+		"srsly": "seriously", "jst": "just", "2day": "today", "2nite": "tonight",
+		"2night": "tonight", "2morrow": "tomorrow", "2moro": "tomorrow", "2mrw": "tomorrow",
 		"u": "you", "ya": "you", "ur": "your", "r": "are", "n": "and",
 		"cuz": "because", "coz": "because", "cos": "because", "bc": "because",
 		"bcuz": "because", "bcoz": "because", "becuz": "because", "becoz": "because",
@@ -335,8 +352,9 @@ func init() {
 		"abt": "about", "w": "with", "smth": "something", "sth": "something",
 		"anymore": "any more", "nomore": "no more", "alot": "a lot",
 		// Words people use to talk around filters.
-		"kms": "kill myself", "unalive": "kill", "unaliving": "killing", "unalived": "killed",
-		"sewerslide": "suicide", "selfharm": "self harm", "ded": "dead", "dieing": "dying",
+		"kms": "kill myself", "killmyself": "kill myself", "kilmyself": "kill myself",
+		"sewerslide": "suicide", "selfharm": "self harm", "selfharming": "self harming",
+		"selfharmed": "self harmed", "selfharmer": "self harmer", "ded": "dead", "dieing": "dying",
 		// Common misspellings of words the phrase lists need.
 		"myslef": "myself", "mysefl": "myself", "mysef": "myself", "myselfe": "myself",
 		"meself": "myself", "wnat": "want", "wnt": "want", "waant": "want",

@@ -41,7 +41,8 @@ func TestNormalize(t *testing.T) {
 		{"NumbersStay", "10 pills at 3.30 on the 1st", "10 pills at 3 30 on the 1st"},
 		{"Without", "better w/o me", "better without me"},
 		{"Slang", "kms", "kill myself"},
-		{"Unalive", "unalive myself", "kill myself"},
+		{"UnaliveStays", "unalive myself", "unalive myself"},
+		{"ChatNumbersStay", "i want 2 die 4 real", "i want 2 die 4 real"},
 		{"SwissGerman", "ich wott nüm läbe", "ich will nicht mehr leben"},
 		{"Empty", " ... !! ", ""},
 	}
@@ -58,6 +59,21 @@ func TestStretchedWordsMatchBothSpellings(t *testing.T) {
 	// Squeezed to two letters "diiie" is "diie"; squeezed to one it is "die".
 	toks := tokenize("diiie and kiiill and sooo")
 	want := []token{{word: "diie", alt: "die"}, {word: "and"}, {word: "kiill", alt: "kill"}, {word: "and"}, {word: "soo", alt: "so"}}
+	if len(toks) != len(want) {
+		t.Fatalf("got %d tokens, want %d: %+v", len(toks), len(want), toks)
+	}
+	for i := range want {
+		if toks[i].word != want[i].word || toks[i].alt != want[i].alt {
+			t.Errorf("token %d = %+v, want %+v", i, toks[i], want[i])
+		}
+	}
+}
+
+func TestAliasesMatchBothReadings(t *testing.T) {
+	// "2" may be "to" and "b" may be "be"; "unalive" is "kill". The written word
+	// stays, so "2 pills" and "plan b" still read as written.
+	toks := tokenize("wanna b ded 2 unalive")
+	want := []token{{word: "want"}, {word: "to"}, {word: "b", alt: "be"}, {word: "dead"}, {word: "2", alt: "to"}, {word: "unalive", alt: "kill"}}
 	if len(toks) != len(want) {
 		t.Fatalf("got %d tokens, want %d: %+v", len(toks), len(want), toks)
 	}

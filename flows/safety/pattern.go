@@ -13,6 +13,7 @@ import (
 //
 //	word        the word, after Normalize ("don't" and "dont" are both "do not")
 //	word*       any word starting with word (at least three letters): suicid*
+//	*end        any word ending with end (at least two letters), never first: at *ing
 //	*           up to three other words in between
 //	*N          up to N other words in between (N from 1 to 9)
 //	(a|b c|d)   any one of the alternatives; an alternative may be several words
@@ -32,6 +33,7 @@ const maxVariants = 256
 type elem struct {
 	words    []string
 	prefixes []string
+	suffixes []string
 	gap      int
 	optional bool
 	alts     [][]elem
@@ -45,6 +47,11 @@ func (e *elem) matches(t *token) bool {
 	}
 	for _, p := range e.prefixes {
 		if strings.HasPrefix(t.word, p) || (t.alt != "" && strings.HasPrefix(t.alt, p)) {
+			return true
+		}
+	}
+	for _, p := range e.suffixes {
+		if len(t.word) > len(p) && strings.HasSuffix(t.word, p) {
 			return true
 		}
 	}
@@ -88,9 +95,11 @@ func match(els []elem, toks []token, i, s int) (int, bool) {
 			if end, ok := match(els[1:], toks, i+1, s); ok {
 				return end, true
 			}
-		} else if fillers[toks[i].word] {
+		}
+		if fillers[toks[i].word] {
 			// "i wish i could just die": a filler word between two words of a
-			// phrase changes nothing.
+			// phrase changes nothing, also when the phrase could have used it
+			// ("ich will einfach nur tot sein" for "will (einfach|nur)? tot sein").
 			if end, ok := match(els, toks, i+1, s); ok {
 				return end, true
 			}
@@ -103,13 +112,14 @@ func match(els []elem, toks []token, i, s int) (int, bool) {
 }
 
 // fillers are words people put between the words of any phrase without
-// changing what it says. A phrase word is never skipped as a filler, so a
-// phrase can still name one ("so tired").
+// changing what it says. A phrase can still name one ("so tired").
 var fillers = map[string]bool{
 	"just": true, "really": true, "honestly": true, "literally": true, "simply": true,
 	"actually": true, "seriously": true, "even": true, "so": true, "truly": true,
 	"totally": true, "completely": true, "still": true, "fucking": true, "fkn": true,
 	"effing": true, "bloody": true, "damn": true, "genuinely": true, "lowkey": true,
+	"highkey": true, "tbh": true, "ngl": true, "fr": true, "like": true, "pretty": true,
+	"quite": true, "very": true, "basically": true, "absolutely": true,
 	"einfach": true, "echt": true, "wirklich": true, "halt": true, "eh": true,
 	"doch": true, "mal": true, "gerade": true, "grad": true, "eigentlich": true,
 }
@@ -154,7 +164,7 @@ func (x *index) find(toks []token, fn func(span)) {
 			if len(t.word) >= 3 {
 				x.tryAll(x.byPrefix[t.word[:3]], toks, i, fn)
 			}
-			if len(t.alt) >= 3 && t.alt[:3] != t.word[:3] {
+			if len(t.alt) >= 3 && (len(t.word) < 3 || t.alt[:3] != t.word[:3]) {
 				x.tryAll(x.byPrefix[t.alt[:3]], toks, i, fn)
 			}
 		}
@@ -209,6 +219,8 @@ func splitStart(s []elem) ([][]elem, error) {
 	}
 	first := s[0]
 	switch {
+	case len(first.suffixes) > 0:
+		return nil, errors.New("a phrase cannot start with *end: name its first word")
 	case first.gap > 0:
 		return nil, errors.New("a gap must be between words")
 	case first.alts != nil:
@@ -250,6 +262,8 @@ func build(items []item, tail []elem) ([]elem, error) {
 			prepend(elem{gap: it.gap})
 		case it.prefix != "":
 			prepend(elem{prefixes: []string{it.prefix}, optional: it.optional})
+		case it.suffix != "":
+			prepend(elem{suffixes: []string{it.suffix}, optional: it.optional})
 		case it.word != "":
 			words := strings.Fields(it.word)
 			if len(words) == 1 {
@@ -298,6 +312,8 @@ func wordChoice(it item) (elem, bool) {
 		}
 		if alt[0].prefix != "" {
 			e.prefixes = append(e.prefixes, alt[0].prefix)
+		} else if alt[0].suffix != "" {
+			e.suffixes = append(e.suffixes, alt[0].suffix)
 		} else {
 			e.words = append(e.words, alt[0].word)
 		}
@@ -309,6 +325,7 @@ func wordChoice(it item) (elem, bool) {
 type item struct {
 	word     string // canonical word or words, space separated
 	prefix   string
+	suffix   string
 	gap      int
 	group    [][]item
 	optional bool
@@ -367,6 +384,22 @@ func (p *parser) sequence(depth int) ([]item, error) {
 			items = append(items, it)
 		case '*':
 			p.pos++
+			if p.pos < len(p.src) && !strings.ContainsRune(" |()?*0123456789", rune(p.src[p.pos])) {
+				start := p.pos
+				for p.pos < len(p.src) && !strings.ContainsRune(" |()?*", rune(p.src[p.pos])) {
+					p.pos++
+				}
+				it := item{suffix: foldWord(p.src[start:p.pos])}
+				if len(it.suffix) < 2 || strings.ContainsFunc(it.suffix, func(r rune) bool { return !unicode.IsLetter(r) }) {
+					return nil, fmt.Errorf("suffix %q: needs two letters or more", p.src[start:p.pos])
+				}
+				if p.pos < len(p.src) && p.src[p.pos] == '?' {
+					it.optional = true
+					p.pos++
+				}
+				items = append(items, it)
+				continue
+			}
 			it := item{gap: 3}
 			if p.pos < len(p.src) && p.src[p.pos] >= '1' && p.src[p.pos] <= '9' {
 				it.gap, _ = strconv.Atoi(p.src[p.pos : p.pos+1])

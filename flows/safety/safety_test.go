@@ -144,6 +144,13 @@ func TestPatternLanguage(t *testing.T) {
 		{"NormalisedPattern", "don't", "dont", true},
 		{"NotAcrossSentences", "want to die", "I want to. Die!", false},
 		{"Stretched", "die", "diiiie", true},
+		{"Suffix", "hopeless at *ing", "hopeless at cooking", true},
+		{"SuffixInChoice", "hopeless at (maths|*ing)", "hopeless at remembering", true},
+		{"SuffixNeedsMore", "hopeless at *ing", "hopeless at ing", false},
+		{"SuffixOtherWord", "hopeless at *ing", "hopeless at maths", false},
+		{"FillerTheChoiceCouldUse", "will (einfach|nur)? tot sein", "will einfach nur tot sein", true},
+		{"ChatTwo", "want to die", "want 2 die", true},
+		{"ChatTwoStaysNumber", "2 pills", "took 2 pills", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,6 +176,8 @@ func TestNewErrors(t *testing.T) {
 		{"EmptyAlternative", "danger:\n  - (a||b)\n", nil, "empty alternative"},
 		{"LeadingGap", "danger:\n  - a? * b\n", nil, "gap"},
 		{"ShortPrefix", "danger:\n  - su*\n", nil, "three letters"},
+		{"ShortSuffix", "danger:\n  - a *s\n", nil, "two letters"},
+		{"LeadingSuffix", "danger:\n  - (*ing|a) b\n", nil, "cannot start"},
 		{"OnlyOptional", "danger:\n  - a?\n", nil, "matches nothing"},
 		{"StrayBar", "danger:\n  - a | b\n", nil, "unexpected"},
 		{"TooManyStarts", "danger:\n  - (" + manyAlternatives(300) + ") end\n", nil, "ways"},
