@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -150,7 +151,13 @@ func New(store Store, cfg Config) *Engine {
 // person is told that nothing was saved, so they never believe an answer was kept
 // when it was not.
 func (e *Engine) Handle(ctx context.Context, m bot.Message) error {
-	switch e.flood.admit(m.UserID, e.now()) {
+	// The console is the operator's own terminal, often fed from a file: no
+	// flood limit there.
+	flood := floodOK
+	if m.Platform() != bot.Console {
+		flood = e.flood.admit(m.UserID, e.now())
+	}
+	switch flood {
 	case floodDrop:
 		return nil
 	case floodWarn:
@@ -503,7 +510,7 @@ func (s *Session) answer(v string, pressed bool) error {
 		return s.say(problem)
 	case problem == problemNoMatch && st.OnText != nil:
 		return st.OnText(s, c.Answers, strings.TrimSpace(v))
-	case problem == problemNoMatch && st.Keep != "":
+	case problem == problemNoMatch && st.Keep != "" && !isNumber(v):
 		// Nothing a person writes is dropped: keep it where it belongs and
 		// ask for the choice again, briefly.
 		c.Answers[st.Keep] = strings.TrimSpace(v)
@@ -538,6 +545,13 @@ func (s *Session) answer(v string, pressed bool) error {
 		return f.Done(s, c.Answers)
 	}
 	return s.moveTo(next)
+}
+
+// isNumber reports whether typed text is only a number: a choice typed by a
+// number that is none of the options, not words worth keeping.
+func isNumber(v string) bool {
+	_, err := strconv.Atoi(strings.TrimSpace(v))
+	return err == nil
 }
 
 // answeredKey counts, among a conversation's answers, the questions the

@@ -11,7 +11,7 @@ import (
 
 func TestFloodAsksOnceToSlowDown(t *testing.T) {
 	w := newWorld(t, func(c *flows.Config) { c.FloodMessages = 0 }) // the default
-	c := w.chat("ana")
+	c := &chat{w: w, id: "telegram:7", name: "ana"}
 	var replies []bot.Reply
 	for i := 0; i < 30; i++ {
 		replies = append(replies, c.send("hello")...)
@@ -34,9 +34,17 @@ func TestFloodAsksOnceToSlowDown(t *testing.T) {
 	expect(t, c.handle(bot.Message{UpdateID: "console:late", Text: "/help"}), "Here's what I can do")
 }
 
+func TestFloodLimitSparesTheConsole(t *testing.T) {
+	w := newWorld(t, func(c *flows.Config) { c.FloodMessages = 0 })
+	c := w.chat("ana")
+	for i := 0; i < 50; i++ {
+		expect(t, c.send("hello"), "not sure what to do with that")
+	}
+}
+
 func TestFloodLimitOff(t *testing.T) {
 	w := newWorld(t, func(c *flows.Config) { c.FloodMessages = -1 })
-	c := w.chat("ana")
+	c := &chat{w: w, id: "telegram:8", name: "ana"}
 	for i := 0; i < 50; i++ {
 		expect(t, c.send("hello"), "not sure what to do with that")
 	}
