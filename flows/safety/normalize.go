@@ -66,6 +66,10 @@ func tokenize(text string) []token {
 			} else {
 				word = utf8.AppendRune(word, unicode.ToLower(r))
 			}
+		case (r == '*' || r == '#' || r == '@' || r == '$') && len(word) > 0 && unicode.IsLetter(next):
+			// A masked letter in a word ("sh*t", "f#ck") stands for a letter,
+			// so the word is not cut short into a different one ("sh").
+			word = append(word, 'x')
 		case isApostrophe(r):
 			// Inside a word it joins ("don't"); elsewhere it is a quote mark.
 			if len(word) > 0 && unicode.IsLetter(next) {

@@ -7,6 +7,7 @@ func TestNormalize(t *testing.T) {
 		name, in, want string
 	}{
 		{"LowerCase", "I Want To DIE", "i want to die"},
+		{"MaskedLetter", "did sh*t all day, what the f#ck", "did shxt all day what the fxck"},
 		{"Apostrophe", "I don't want this", "i do not want this"},
 		{"CurlyApostrophe", "I don’t want this", "i do not want this"},
 		{"LeftQuoteAsApostrophe", "I don‘t", "i do not"},
