@@ -18,6 +18,9 @@ func CleanText(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
+	// Once a control string found no terminator, none after it will: the
+	// search is not repeated, so the work stays linear.
+	unterminated := false
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
@@ -31,11 +34,11 @@ func CleanText(s string) string {
 			}
 			i++
 		case r == 0x1b: // ESC
-			i += escapeLen(s[i:])
+			i += escapeLen(s[i:], &unterminated)
 		case r == 0x9b: // CSI as one C1 character
 			i += size + csiLen(s[i+size:])
 		case r == 0x90 || r == 0x9d || r == 0x98 || r == 0x9e || r == 0x9f: // DCS, OSC, SOS, PM, APC
-			i += size + stringLen(s[i+size:])
+			i += size + stringLen(s[i+size:], &unterminated)
 		case dropped(r):
 			i += size
 		default:
@@ -85,7 +88,7 @@ func dropped(r rune) bool {
 // escapeLen is the length of the escape sequence at the start of s, which
 // begins with ESC. A sequence cut short is removed as far as it goes; an ESC
 // followed by nothing a sequence may contain is removed alone.
-func escapeLen(s string) int {
+func escapeLen(s string, unterminated *bool) int {
 	if len(s) < 2 {
 		return len(s)
 	}
@@ -93,7 +96,7 @@ func escapeLen(s string) int {
 	case '[':
 		return 2 + csiLen(s[2:])
 	case ']', 'P', 'X', '^', '_':
-		return 2 + stringLen(s[2:])
+		return 2 + stringLen(s[2:], unterminated)
 	}
 	// Other sequences: intermediate bytes, then one final byte.
 	i := 1
@@ -124,8 +127,12 @@ func csiLen(s string) int {
 
 // stringLen is the length of a control string (OSC, DCS and their kin) at the
 // start of s, its terminator (BEL, ESC \ or ST) included. Without a terminator
-// only the introducer goes: the rest is shown as the text it is.
-func stringLen(s string) int {
+// only the introducer goes: the rest is shown as the text it is, and
+// *unterminated is set, so later searches are skipped.
+func stringLen(s string, unterminated *bool) int {
+	if *unterminated {
+		return 0
+	}
 	for i := 0; i < len(s); i++ {
 		switch {
 		case s[i] == 0x07:
@@ -136,5 +143,6 @@ func stringLen(s string) int {
 			return i + 2
 		}
 	}
+	*unterminated = true
 	return 0
 }

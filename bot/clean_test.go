@@ -75,3 +75,11 @@ func FuzzCleanText(f *testing.F) {
 		}
 	})
 }
+
+// Many control strings without a terminator cost no more than one.
+func BenchmarkCleanTextUnterminated(b *testing.B) {
+	s := strings.Repeat("\x1b]x", 20000)
+	for b.Loop() {
+		CleanText(s)
+	}
+}

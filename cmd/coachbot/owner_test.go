@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/coachbot/coachbot/bot"
+	"github.com/coachbot/coachbot/flows"
+	"github.com/coachbot/coachbot/storage"
 )
 
 // runBinary runs the real program with args and returns its exit code and
@@ -216,5 +221,42 @@ func copyFile(t testing.TB, from, to string) {
 	}
 	if err := dst.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A console shows only its own person's replies: a reply queued for another
+// console chat waits for that chat's console, still pending.
+func TestConsoleShowsOnlyItsOwnChat(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "c.db")
+	if _, errOut, err := runCmd(t, "/start\n", "console", "-as", "bob", "-db", db); err != nil {
+		t.Fatalf("bob: %v\n%s", err, errOut)
+	}
+	// Bob's console is gone; the next reply for him is queued as the sweep
+	// would queue it.
+	s, err := storage.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(context.Background(), func(tx flows.Tx) error {
+		return tx.Send(bot.Reply{ChatID: "console:bob", Text: "a note only bob may read"}, time.Time{})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := runCmd(t, "/help\n", "console", "-as", "ana", "-db", db)
+	if err != nil {
+		t.Fatalf("ana: %v\n%s", err, errOut)
+	}
+	if strings.Contains(out, "only bob may read") {
+		t.Fatalf("ana's console showed bob's reply:\n%s", out)
+	}
+	out, errOut, err = runCmd(t, "", "console", "-as", "bob", "-db", db)
+	if err != nil {
+		t.Fatalf("bob again: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out, "only bob may read") {
+		t.Fatalf("bob's console did not show his reply:\n%s", out)
 	}
 }
