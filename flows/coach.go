@@ -64,7 +64,7 @@ func coachFlow() *Flow {
 			c := Coach{ID: s.msg.UserID, ChatID: s.msg.ChatID, Name: s.msg.Name, Zone: a["zone"],
 				DigestAt: a["digest_at"], DigestWeekly: a["often"] == "weekly", DigestWeekday: time.Monday, CreatedAt: s.now}
 			if old, err := s.tx.Coach(c.ID); err == nil {
-				c.CreatedAt = old.CreatedAt
+				c.CreatedAt, c.PrivateOnly = old.CreatedAt, old.PrivateOnly
 				if err := dropPending(s.tx, c.ID, DueDigest, s.now); err != nil {
 					return err
 				}
@@ -202,11 +202,13 @@ func showClient(s *Session, args string) error {
 	if !ok {
 		return err
 	}
-	v, err := s.e.viewOf(s.tx, c, s.now.AddDate(0, 0, -28), s.now)
+	since := s.now.AddDate(0, 0, -28)
+	v, err := s.e.viewOf(s.tx, c, since, s.now)
 	if err != nil {
 		return err
 	}
-	text := s.T("coach.client_header", "name", displayName(c)) + "\n\n" + s.renderClient(v, true)
+	label := since.In(s.coachZone()).Format("Monday 2 January")
+	text := s.T("coach.client_header", "name", displayName(c)) + "\n\n" + s.renderForCoach(v, viewClient, label)
 	if !c.NextSession.IsZero() {
 		// The coach reads it in their own zone.
 		when := c.NextSession.In(s.coachZone()).Format("Monday 2 January, 15:04")

@@ -32,8 +32,20 @@ type Client struct {
 	// is set once "Not now" has moved it by a few days, which it does only once.
 	AssessAt        time.Time `json:"assess_at,omitzero"`
 	AssessPostponed bool      `json:"assess_postponed,omitempty"`
-	CreatedAt       time.Time `json:"created_at,omitzero"`
-	UpdatedAt       time.Time `json:"updated_at,omitzero"`
+	// LastSeen is when the client last wrote, kept to the hour: silence is
+	// measured from it, not from invitations.
+	LastSeen time.Time `json:"last_seen,omitzero"`
+	// CoachSince is when the client joined their current coach; storage
+	// sets it whenever CoachID changes.
+	CoachSince time.Time `json:"coach_since,omitzero"`
+	// SlowedAt is when the bot last slowed the rhythm after unanswered
+	// invitations; zero once the client chose a rhythm themselves.
+	SlowedAt time.Time `json:"slowed_at,omitzero"`
+	// PausedAt and ResumedAt are the client's last /pause and /resume.
+	PausedAt  time.Time `json:"paused_at,omitzero"`
+	ResumedAt time.Time `json:"resumed_at,omitzero"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
 // Experiment kinds. An experiment is something the client chooses to try; the
@@ -124,7 +136,11 @@ type Coach struct {
 	DigestAt      string       `json:"digest_at,omitempty"` // local time, "18:00"
 	DigestWeekly  bool         `json:"digest_weekly,omitempty"`
 	DigestWeekday time.Weekday `json:"digest_weekday"`
-	CreatedAt     time.Time    `json:"created_at,omitzero"`
+	// PrivateOnly is what a digest whose only news is private check-ins
+	// becomes: PrivateOnlyLine (the default, also "") or PrivateOnlyNone
+	// (not sent).
+	PrivateOnly string    `json:"private_only,omitempty"`
+	CreatedAt   time.Time `json:"created_at,omitzero"`
 }
 
 // Invite is a single-use, expiring code that links a client to a coach.
@@ -156,7 +172,15 @@ type Suggestion struct {
 	Text     string    `json:"text,omitempty"`
 	Status   string    `json:"status,omitempty"` // open, accepted, reshaped, declined
 	At       time.Time `json:"at,omitzero"`
+	// AnsweredAt is when the client took, reshaped or declined it.
+	AnsweredAt time.Time `json:"answered_at,omitzero"`
 }
+
+// What a digest whose only news is private check-ins becomes.
+const (
+	PrivateOnlyLine = "line"
+	PrivateOnlyNone = "none"
+)
 
 // Due is one proactive moment for one recipient. The key (recipient, kind, local
 // date) is unique, so a sweep that runs twice sends nothing twice.
@@ -210,4 +234,10 @@ type SafetyEvent struct {
 	Level        string    `json:"level,omitempty"`
 	CoachAlerted bool      `json:"coach_alerted,omitempty"`
 	At           time.Time `json:"at,omitzero"`
+}
+
+// LinkCode is a short-lived code a client made to join another account.
+type LinkCode struct {
+	Code      string    `json:"code,omitempty"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }

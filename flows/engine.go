@@ -67,6 +67,7 @@ type Rhythm struct {
 	AssessEvery    int              // weeks between competence self-assessments (default 4)
 	InviteTTL      time.Duration    // invites expire after this (default 7 days)
 	DefaultCheckIn scheduler.Clock  // offered during /start (default 09:00)
+	BriefBefore    time.Duration    // the coach's brief at the latest this long before a session (default 3h)
 }
 
 // Engine turns one inbound message into state changes and replies, committed
@@ -122,6 +123,9 @@ func New(store Store, cfg Config) *Engine {
 	}
 	if r.InviteTTL <= 0 {
 		r.InviteTTL = 7 * 24 * time.Hour
+	}
+	if r.BriefBefore <= 0 {
+		r.BriefBefore = 3 * time.Hour
 	}
 	if r.DefaultCheckIn == (scheduler.Clock{}) {
 		r.DefaultCheckIn = scheduler.Clock{Hour: 9}
@@ -564,11 +568,15 @@ func newToken() string {
 }
 
 // noteReply records that the person wrote: invitations are no longer
-// unanswered, and a platform that refused delivery before evidently delivers now.
+// unanswered, a platform that refused delivery before evidently delivers now,
+// and the time they were last seen moves on (to the hour, so it costs a write
+// at most once an hour).
 func (s *Session) noteReply() error {
-	if !s.known || (!s.client.Unreachable && s.client.Unanswered == 0) {
+	seen := s.now.Sub(s.client.LastSeen) >= time.Hour
+	if !s.known || (!s.client.Unreachable && s.client.Unanswered == 0 && !seen) {
 		return nil
 	}
+	s.client.LastSeen = s.now
 	s.client.Unreachable = false
 	s.client.Unanswered = 0
 	return s.saveClient()

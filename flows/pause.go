@@ -20,6 +20,7 @@ func runPause(s *Session, args string) error {
 	}
 	until := scheduler.At(scheduler.DateOf(s.now, s.zone()).AddDays(days), scheduler.Clock{}, s.zone())
 	s.client.PausedUntil = until
+	s.client.PausedAt = s.now // the coach hears of it in the digest
 	if err := s.saveClient(); err != nil {
 		return err
 	}
@@ -34,6 +35,7 @@ func runResume(s *Session, _ string) error {
 		return s.say("resume.not_paused")
 	}
 	s.client.PausedUntil = time.Time{}
+	s.client.ResumedAt = s.now
 	if err := s.saveClient(); err != nil {
 		return err
 	}

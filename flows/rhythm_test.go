@@ -309,13 +309,16 @@ func TestCoachDigestKeepsPrivateReflections(t *testing.T) {
 
 	rs := coach.send("/digest")
 	got := text(rs)
-	for _, want := range []string{"ana", "walk 10 minutes after lunch", "partly", "SHARED-NOTICING", "In the way: rain", "ben", "call my brother", "felt too hard"} {
+	for _, want := range []string{"ana", "walk 10 minutes after lunch", "partly", "SHARED-NOTICING", "In the way: rain", "ben", "call my brother", "1 private check-in"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("digest lacks %q:\n%s", want, got)
 		}
 	}
-	if strings.Contains(got, "PRIVATE-NOTICING") {
-		t.Errorf("digest shows a private reflection:\n%s", got)
+	// Private means private: not the words, not the outcome, not the ratings.
+	for _, leak := range []string{"PRIVATE-NOTICING", "felt too hard", "did it", "4.0/5"} {
+		if strings.Contains(got, leak) {
+			t.Errorf("digest shows %q of a private check-in:\n%s", leak, got)
+		}
 	}
 	expect(t, coach.send("/clients"), "ana: 1 running", "ben: 1 running")
 	if got := text(coach.send("/client ben")); strings.Contains(got, "PRIVATE") {

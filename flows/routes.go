@@ -5,7 +5,8 @@ import "github.com/coachbot/coachbot/bot"
 // allFlows is every flow the engine knows.
 func allFlows() []*Flow {
 	return []*Flow{startFlow(), linkFlow(), actionFlow(), checkInFlow(), restFlow(), settingsFlow(), forgetFlow(),
-		invitationFlow(), recoveryFlow(), assessFlow(), lookbackFlow(), coachFlow(), resumeFlow(), safeFlow(), reflectFlow()}
+		invitationFlow(), recoveryFlow(), assessFlow(), lookbackFlow(), coachFlow(), resumeFlow(), safeFlow(), reflectFlow(),
+		afterSessionFlow(), digestSettingsFlow(), sharingFlow()}
 }
 
 // Route is one slash command: its name, what it needs, and what it does.

@@ -10,7 +10,9 @@ import (
 )
 
 // runSession records the next session date with a client: "/session Ana
-// 2026-12-03 14:00". The time is read in the coach's zone.
+// 2026-12-03 14:00". The time is read in the coach's zone. Setting it again
+// moves the session, and the look-back, the brief and the invitation after it
+// follow.
 func runSession(s *Session, args string) error {
 	name, when, ok := cutLast2(args)
 	if !ok {
@@ -24,6 +26,12 @@ func runSession(s *Session, args string) error {
 	if err != nil || !at.After(s.now) {
 		return s.say("coach.usage_session")
 	}
+	if !c.NextSession.IsZero() && !c.NextSession.After(s.now) {
+		// The session before has happened: it stays the last one, and its
+		// invitation afterwards is still to come.
+		c.LastSession = c.NextSession
+	}
+	moved := !c.NextSession.IsZero() && c.NextSession.After(s.now)
 	c.NextSession = at
 	c.UpdatedAt = s.now
 	if err := s.tx.SaveClient(c); err != nil {
@@ -33,7 +41,11 @@ func runSession(s *Session, args string) error {
 		return err
 	}
 	coach, _ := s.tx.Coach(s.msg.UserID)
-	if err := s.sendTo(c.ChatID, "", s.T("client.session_set", "coach", coach.Name, "when", sessionTime(c))); err != nil {
+	key := "client.session_set"
+	if moved {
+		key = "client.session_moved"
+	}
+	if err := s.sendTo(c.ChatID, "", s.T(key, "coach", coach.Name, "when", sessionTime(c))); err != nil {
 		return err
 	}
 	return s.say("coach.session_set", "name", displayName(c), "when", at.In(s.coachZone()).Format("Monday 2 January 15:04"))
@@ -95,14 +107,22 @@ func lookbackFlow() *Flow {
 				Skip:    func(s *Session, _ Answers) bool { return s.client.CoachID == "" }},
 		},
 		Done: func(s *Session, a Answers) error {
-			if a["bring"] == "skip" {
+			var note *SessionNote
+			if a["bring"] != "skip" {
+				n := SessionNote{ClientID: s.client.ID, Text: a["bring"], Private: a["share"] != "share", At: s.now}
+				if _, err := s.tx.AddSessionNote(n); err != nil {
+					return fmt.Errorf("add session note: %w", err)
+				}
+				note = &n
+			}
+			// The client has answered: the coach's brief need not wait.
+			if err := s.e.briefAfterLookback(s.tx, s.client, note, s.now); err != nil {
+				return err
+			}
+			switch {
+			case note == nil:
 				return s.say("eve.skipped")
-			}
-			n := SessionNote{ClientID: s.client.ID, Text: a["bring"], Private: a["share"] != "share", At: s.now}
-			if _, err := s.tx.AddSessionNote(n); err != nil {
-				return fmt.Errorf("add session note: %w", err)
-			}
-			if n.Private {
+			case note.Private:
 				return s.say("eve.thanks_private")
 			}
 			return s.say("eve.thanks_shared")
@@ -110,38 +130,14 @@ func lookbackFlow() *Flow {
 	}
 }
 
-// sessionEve sends the look-back invitation to the client and the pre-session
-// brief to their coach.
+// sessionEve sends the look-back invitation. It takes the place of the day's
+// check-in invitation or rest-day question; the coach's brief follows when
+// the client answers, or at Rhythm.BriefBefore before the session.
 func (s *Session) sessionEve() error {
-	if err := s.begin("lookback", ""); err != nil {
-		return err
+	if s.client.NextSession.IsZero() || !s.client.NextSession.After(s.now) {
+		return errSkip
 	}
-	// The look-back takes the place of today's check-in invitation.
-	today := scheduler.DateOf(s.now, s.zone()).String()
-	ds, err := s.tx.DueSince(s.client.ID, s.now.Add(-24*time.Hour))
-	if err != nil {
-		return err
-	}
-	for _, d := range ds {
-		if d.Kind == DueCheckIn && d.Date == today && d.Status == DuePending {
-			if err := drop(s.tx, d); err != nil {
-				return err
-			}
-		}
-	}
-	coach, err := s.tx.Coach(s.client.CoachID)
-	if errors.Is(err, ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	v, err := s.e.viewOf(s.tx, s.client, s.periodStart(), s.now)
-	if err != nil {
-		return err
-	}
-	brief := s.T("brief.header", "client", displayName(s.client), "when", sessionTime(s.client)) + "\n\n" + s.renderClient(v, true)
-	return s.sendTo(coach.ChatID, DueBrief, brief)
+	return s.begin("lookback", "")
 }
 
 // periodStart is where "since last session" begins: the last session, or two

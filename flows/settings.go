@@ -1,6 +1,10 @@
 package flows
 
-import "github.com/coachbot/coachbot/scheduler"
+import (
+	"time"
+
+	"github.com/coachbot/coachbot/scheduler"
+)
 
 func zoneStep(skip func(*Session, Answers) bool) *Step {
 	return &Step{Name: "zone", Prompt: "ask.zone", Input: Text, Skip: skip,
@@ -80,6 +84,7 @@ func settingsFlow() *Flow {
 				c.RestDays = a["restdays"]
 			case "cadence":
 				c.Cadence = a["cadence"]
+				c.SlowedAt = time.Time{} // chosen, not slowed by the bot
 			case "leave":
 				if a["leave"] != "yes" {
 					return s.say("settings.unchanged")

@@ -51,6 +51,12 @@ type Tx interface {
 	// Alias returns the client another platform's user speaks for.
 	Alias(userID string) (string, error)
 	AddAlias(userID, clientID string) error
+	// Aliases lists the other platforms' user IDs that speak for a client.
+	Aliases(clientID string) ([]string, error)
+	// LinkCodes lists the link codes a client made that are still stored.
+	LinkCodes(clientID string) ([]LinkCode, error)
+	// InvitesUsedBy lists the invites a client used.
+	InvitesUsedBy(clientID string) ([]Invite, error)
 
 	AddExperiment(e Experiment) (int64, error)
 	UpdateExperiment(e Experiment) error
@@ -60,6 +66,9 @@ type Tx interface {
 
 	AddCheckIn(c CheckIn) (int64, error)
 	CheckIns(clientID string, since time.Time) ([]CheckIn, error)
+	// SetCheckInPrivate shares or un-shares one of a client's check-ins, and
+	// the rest it recorded with it; ErrNotFound when it is not theirs.
+	SetCheckInPrivate(clientID string, id int64, private bool) error
 	AddNonAction(n NonAction) (int64, error)
 	NonActions(clientID string, since time.Time) ([]NonAction, error)
 	AddSessionNote(n SessionNote) (int64, error)
@@ -79,6 +88,8 @@ type Tx interface {
 	AddSuggestion(s Suggestion) (int64, error)
 	Suggestion(id int64) (Suggestion, error)
 	UpdateSuggestion(s Suggestion) error
+	// Suggestions lists the suggestions made to a client, oldest first.
+	Suggestions(clientID string) ([]Suggestion, error)
 
 	// AddDue schedules a proactive moment; ErrDuplicate when its key exists.
 	AddDue(d Due) (int64, error)

@@ -91,6 +91,7 @@ func (s *Session) answerSuggestion(data string) error {
 	default:
 		return s.say("button.expired")
 	}
+	sg.AnsweredAt = s.now // the coach sees what became of it in the digest
 	if err := s.tx.UpdateSuggestion(sg); err != nil {
 		return err
 	}
@@ -108,16 +109,23 @@ func (s *Session) answerSuggestion(data string) error {
 	return s.say("suggest.declined")
 }
 
-// Arguments the suggestion card passes to the action flow.
+// Arguments the suggestion card, and the invitation after a session, pass to
+// the action flow.
 const (
 	acceptPrefix  = "suggestion:"
 	reshapePrefix = "reshape:"
+	ideaPrefix    = "idea:"
 )
 
 // beginFromSuggestion prepares the action flow for an accepted or reshaped
 // suggestion: accepted, the text is the action and sizing starts at once;
-// reshaped, the client words it their way first.
+// reshaped, the client words it their way first. An idea the client wrote
+// after a session is what they would like to try, in their own words.
 func beginFromSuggestion(s *Session, a Answers, args string) (bool, error) {
+	if idea, ok := strings.CutPrefix(args, ideaPrefix); ok {
+		a["what"] = idea
+		return true, nil
+	}
 	accept := strings.HasPrefix(args, acceptPrefix)
 	idText := strings.TrimPrefix(strings.TrimPrefix(args, acceptPrefix), reshapePrefix)
 	id, err := strconv.ParseInt(idText, 10, 64)

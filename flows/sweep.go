@@ -13,12 +13,13 @@ const busyFor = 20 * time.Minute
 
 // freshFor is how long a moment missed during downtime stays worth sending.
 var freshFor = map[string]time.Duration{
-	DueCheckIn:    4 * time.Hour,
-	DueNudge:      2 * time.Hour,
-	DueRestDay:    4 * time.Hour,
-	DueEve:        8 * time.Hour,
-	DueAssessment: 8 * time.Hour,
-	DueDigest:     12 * time.Hour,
+	DueCheckIn:      4 * time.Hour,
+	DueNudge:        2 * time.Hour,
+	DueRestDay:      4 * time.Hour,
+	DueEve:          8 * time.Hour,
+	DueAssessment:   8 * time.Hour,
+	DueDigest:       12 * time.Hour,
+	DueAfterSession: 8 * time.Hour,
 }
 
 // Sweep sends every proactive moment that is due: check-in invitations, gentle
@@ -76,6 +77,11 @@ func (e *Engine) sweepRecipient(tx Tx, recipient string, now time.Time) error {
 	}
 	if due[0].Kind == DueDigest {
 		return e.sweepCoach(tx, recipient, due, now)
+	}
+	// A coach's brief is planned with the client but goes to the coach,
+	// whatever the client's pause or quiet hours.
+	if due, err = e.sweepBriefs(tx, due, now); err != nil || len(due) == 0 {
+		return err
 	}
 	c, err := tx.Client(recipient)
 	if errors.Is(err, ErrNotFound) {

@@ -72,6 +72,8 @@ func (s *Session) deliver(d Due, p scheduler.Prefs) error {
 		err = s.begin("recovery", "")
 	case DueEve:
 		err = s.sessionEve()
+	case DueAfterSession:
+		err = s.afterSession()
 	default:
 		err = fmt.Errorf("unknown due kind %q", d.Kind)
 	}
@@ -99,7 +101,7 @@ func (s *Session) sentOn(date string) (int, error) {
 	}
 	n := 0
 	for _, d := range ds {
-		if d.Date == date && (d.Status == DueSent || d.Status == DueAnswered) {
+		if d.Date == date && (d.Status == DueSent || d.Status == DueAnswered) && d.Kind != DueBrief { // briefs go to the coach
 			n++
 		}
 	}
@@ -119,6 +121,7 @@ func (s *Session) inviteCheckIn(d Due, p scheduler.Prefs) error {
 			c.Cadence = slower.String()
 			c.Anchor = d.Date
 			c.Unanswered = 0
+			c.SlowedAt = s.now // the coach hears of it in the digest
 			s.note("rhythm.slowed", "cadence", c.Cadence)
 		}
 	}

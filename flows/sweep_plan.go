@@ -73,7 +73,7 @@ func planClient(tx Tx, c Client, r Rhythm, now time.Time) error {
 		return fmt.Errorf("plan: %w", err)
 	}
 	for _, d := range future {
-		if d.Status == DuePending && slices.Contains([]string{DueCheckIn, DueRestDay, DueEve, DueAssessment}, d.Kind) {
+		if d.Status == DuePending && slices.Contains([]string{DueCheckIn, DueRestDay, DueAssessment}, d.Kind) {
 			d.Status = DueDropped
 			if err := tx.UpdateDue(d); err != nil {
 				return fmt.Errorf("plan: %w", err)
@@ -100,12 +100,9 @@ func planClient(tx Tx, c Client, r Rhythm, now time.Time) error {
 			return err
 		}
 	}
-	if eve, ok := p.SessionEve(now); ok {
-		if err := schedule(tx, c.ID, DueEve, eve, p.Zone); err != nil {
-			return err
-		}
-	}
-	return nil
+	// The session's look-back, brief and after-session invitation follow
+	// the session, not the regular rhythm.
+	return planSession(tx, c, p, r, now)
 }
 
 // nextCheckIn is the next invitation to reflect. The client's plan sets the

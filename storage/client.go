@@ -10,16 +10,17 @@ import (
 
 const clientColumns = `id, chat_id, name, consented, zone, check_in, rest_days, cadence, coach_id,
 	paused_until, unreachable, unanswered, last_session, next_session, anchor, created_at, updated_at,
-	closed_on, assess_at, assess_postponed`
+	closed_on, assess_at, assess_postponed, last_seen, coach_since, slowed_at, paused_at, resumed_at`
 
 // scanClient reads the columns of clientColumns.
 func scanClient(scan func(dest ...any) error) (flows.Client, error) {
 	var c flows.Client
 	var coach sql.NullString
 	var paused, last, next, created, updated, assess sql.NullInt64
+	var seen, since, slowed, pausedAt, resumedAt sql.NullInt64
 	err := scan(&c.ID, &c.ChatID, &c.Name, &c.Consented, &c.Zone, &c.CheckIn, &c.RestDays, &c.Cadence,
 		&coach, &paused, &c.Unreachable, &c.Unanswered, &last, &next, &c.Anchor, &created, &updated,
-		&c.ClosedOn, &assess, &c.AssessPostponed)
+		&c.ClosedOn, &assess, &c.AssessPostponed, &seen, &since, &slowed, &pausedAt, &resumedAt)
 	if err != nil {
 		return flows.Client{}, err
 	}
@@ -30,6 +31,11 @@ func scanClient(scan func(dest ...any) error) (flows.Client, error) {
 	c.CreatedAt = fromMillis(created)
 	c.UpdatedAt = fromMillis(updated)
 	c.AssessAt = fromMillis(assess)
+	c.LastSeen = fromMillis(seen)
+	c.CoachSince = fromMillis(since)
+	c.SlowedAt = fromMillis(slowed)
+	c.PausedAt = fromMillis(pausedAt)
+	c.ResumedAt = fromMillis(resumedAt)
 	return c, nil
 }
 
@@ -95,11 +101,20 @@ func (t *tx) ClientByName(coachID, name string) (flows.Client, error) {
 
 // SaveClient inserts or replaces a client. UpdatedAt is set from the DB's clock;
 // CreatedAt is kept from the first save (the DB's clock when it was zero).
+// CoachSince is set from the DB's clock whenever CoachID changes (kept while
+// it stays), and cleared with it.
 func (t *tx) SaveClient(c flows.Client) error {
 	t.forgetClient(c.ID)
 	now := t.now()
+	var since any
+	if c.CoachID != "" {
+		since = now.UnixMilli()
+		if !c.CoachSince.IsZero() {
+			since = c.CoachSince.UnixMilli()
+		}
+	}
 	_, err := t.exec(`INSERT INTO clients (`+clientColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 		chat_id = excluded.chat_id, name = excluded.name, consented = excluded.consented,
 		zone = excluded.zone, check_in = excluded.check_in, rest_days = excluded.rest_days,
@@ -107,11 +122,17 @@ func (t *tx) SaveClient(c flows.Client) error {
 		unreachable = excluded.unreachable, unanswered = excluded.unanswered,
 		last_session = excluded.last_session, next_session = excluded.next_session,
 		anchor = excluded.anchor, updated_at = excluded.updated_at, closed_on = excluded.closed_on,
-		assess_at = excluded.assess_at, assess_postponed = excluded.assess_postponed`,
+		assess_at = excluded.assess_at, assess_postponed = excluded.assess_postponed,
+		last_seen = excluded.last_seen, slowed_at = excluded.slowed_at, paused_at = excluded.paused_at,
+		resumed_at = excluded.resumed_at,
+		coach_since = CASE WHEN excluded.coach_id IS NULL THEN NULL
+			WHEN clients.coach_id IS excluded.coach_id THEN coalesce(clients.coach_since, excluded.coach_since)
+			ELSE excluded.updated_at END`,
 		c.ID, c.ChatID, c.Name, boolInt(c.Consented), c.Zone, c.CheckIn, c.RestDays, c.Cadence,
 		nullString(c.CoachID), millis(c.PausedUntil), boolInt(c.Unreachable), c.Unanswered,
 		millis(c.LastSession), millis(c.NextSession), c.Anchor,
-		t.orNow(c.CreatedAt).UnixMilli(), now.UnixMilli(), c.ClosedOn, millis(c.AssessAt), boolInt(c.AssessPostponed))
+		t.orNow(c.CreatedAt).UnixMilli(), now.UnixMilli(), c.ClosedOn, millis(c.AssessAt), boolInt(c.AssessPostponed),
+		millis(c.LastSeen), since, millis(c.SlowedAt), millis(c.PausedAt), millis(c.ResumedAt))
 	if err != nil {
 		return fmt.Errorf("save client %s: %w", c.ID, err)
 	}

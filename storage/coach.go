@@ -9,12 +9,16 @@ import (
 	"github.com/coachbot/coachbot/flows"
 )
 
-const coachColumns = `id, chat_id, name, zone, digest_at, digest_weekly, digest_weekday, created_at`
+const coachColumns = `id, chat_id, name, zone, digest_at, digest_weekly, digest_weekday, created_at, private_only`
 
 func scanCoach(scan func(dest ...any) error) (flows.Coach, error) {
 	var c flows.Coach
 	var created sql.NullInt64
-	err := scan(&c.ID, &c.ChatID, &c.Name, &c.Zone, &c.DigestAt, &c.DigestWeekly, &c.DigestWeekday, &created)
+	err := scan(&c.ID, &c.ChatID, &c.Name, &c.Zone, &c.DigestAt, &c.DigestWeekly, &c.DigestWeekday, &created,
+		&c.PrivateOnly)
+	if c.PrivateOnly == flows.PrivateOnlyLine {
+		c.PrivateOnly = "" // the default
+	}
 	c.CreatedAt = fromMillis(created)
 	return c, err
 }
@@ -30,14 +34,17 @@ func (t *tx) Coach(id string) (flows.Coach, error) {
 
 // SaveCoach inserts or replaces a coach. CreatedAt is kept from the first save
 // (the DB's clock when it was zero). The unreachable flag MarkUnreachable sets
-// is left as it is.
+// is left as it is. An empty PrivateOnly means flows.PrivateOnlyLine.
 func (t *tx) SaveCoach(c flows.Coach) error {
-	_, err := t.exec(`INSERT INTO coaches (`+coachColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	if c.PrivateOnly == "" {
+		c.PrivateOnly = flows.PrivateOnlyLine
+	}
+	_, err := t.exec(`INSERT INTO coaches (`+coachColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET chat_id = excluded.chat_id, name = excluded.name,
 		zone = excluded.zone, digest_at = excluded.digest_at, digest_weekly = excluded.digest_weekly,
-		digest_weekday = excluded.digest_weekday`,
+		digest_weekday = excluded.digest_weekday, private_only = excluded.private_only`,
 		c.ID, c.ChatID, c.Name, c.Zone, c.DigestAt, boolInt(c.DigestWeekly), int(c.DigestWeekday),
-		t.orNow(c.CreatedAt).UnixMilli())
+		t.orNow(c.CreatedAt).UnixMilli(), c.PrivateOnly)
 	if err != nil {
 		return fmt.Errorf("save coach %s: %w", c.ID, err)
 	}
@@ -124,24 +131,41 @@ func (t *tx) AddSuggestion(s flows.Suggestion) (int64, error) {
 	return id, nil
 }
 
+const suggestionColumns = `id, coach_id, client_id, text, status, at, answered_at`
+
+func scanSuggestion(scan func(dest ...any) error) (flows.Suggestion, error) {
+	var s flows.Suggestion
+	var at, answered sql.NullInt64
+	err := scan(&s.ID, &s.CoachID, &s.ClientID, &s.Text, &s.Status, &at, &answered)
+	s.At = fromMillis(at)
+	s.AnsweredAt = fromMillis(answered)
+	return s, err
+}
+
 // Suggestion returns a suggestion by ID; flows.ErrNotFound when there is none.
 func (t *tx) Suggestion(id int64) (flows.Suggestion, error) {
-	s := flows.Suggestion{ID: id}
-	var at sql.NullInt64
-	err := t.row(`SELECT coach_id, client_id, text, status, at FROM suggestions WHERE id = ?`, id).
-		Scan(&s.CoachID, &s.ClientID, &s.Text, &s.Status, &at)
+	s, err := scanSuggestion(t.row(`SELECT `+suggestionColumns+` FROM suggestions WHERE id = ?`, id).Scan)
 	if err != nil {
 		return flows.Suggestion{}, fmt.Errorf("suggestion %d: %w", id, err)
 	}
-	s.At = fromMillis(at)
 	return s, nil
 }
 
-// UpdateSuggestion replaces the text, status and time of a suggestion; its
+// Suggestions lists the suggestions made to a client, oldest first.
+func (t *tx) Suggestions(clientID string) ([]flows.Suggestion, error) {
+	ss, err := list(t, scanSuggestion, `SELECT `+suggestionColumns+` FROM suggestions
+		WHERE client_id = ? ORDER BY id`, clientID)
+	if err != nil {
+		return nil, fmt.Errorf("suggestions of %s: %w", clientID, err)
+	}
+	return ss, nil
+}
+
+// UpdateSuggestion replaces the text, status and times of a suggestion; its
 // coach and client never change.
 func (t *tx) UpdateSuggestion(s flows.Suggestion) error {
-	err := changed(t.exec(`UPDATE suggestions SET text = ?, status = ?, at = ? WHERE id = ?`,
-		s.Text, s.Status, millis(s.At), s.ID))
+	err := changed(t.exec(`UPDATE suggestions SET text = ?, status = ?, at = ?, answered_at = ? WHERE id = ?`,
+		s.Text, s.Status, millis(s.At), millis(s.AnsweredAt), s.ID))
 	if err != nil {
 		return fmt.Errorf("update suggestion %d: %w", s.ID, err)
 	}

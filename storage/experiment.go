@@ -119,6 +119,24 @@ func (t *tx) CheckIns(clientID string, since time.Time) ([]flows.CheckIn, error)
 	return cs, nil
 }
 
+// SetCheckInPrivate shares or un-shares one of a client's check-ins; a rest
+// the check-in recorded ("I chose rest", at the same moment) follows it.
+// flows.ErrNotFound when the check-in is not the client's.
+func (t *tx) SetCheckInPrivate(clientID string, id int64, private bool) error {
+	var at sql.NullInt64
+	var outcome string
+	err := t.row(`UPDATE check_ins SET private = ? WHERE id = ? AND client_id = ? RETURNING at, outcome`,
+		boolInt(private), id, clientID).Scan(&at, &outcome)
+	if err == nil && outcome == "rest" && at.Valid {
+		_, err = t.exec(`UPDATE non_actions SET private = ? WHERE client_id = ? AND at = ? AND kind = 'rest' AND planned = 0`,
+			boolInt(private), clientID, at.Int64)
+	}
+	if err != nil {
+		return fmt.Errorf("set check-in %d private: %w", id, err)
+	}
+	return nil
+}
+
 // AddNonAction stores a consciously chosen day of rest or repair.
 func (t *tx) AddNonAction(n flows.NonAction) (int64, error) {
 	var id int64

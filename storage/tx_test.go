@@ -113,6 +113,7 @@ func TestClient(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		update(t, db, func(tx flows.Tx) error { return tx.SaveClient(want) })
 		want.UpdatedAt = clk.Now()
+		want.CoachSince = clk.Now() // set by storage when the coach is set
 		var got flows.Client
 		view(t, db, func(tx flows.Tx) (err error) { got, err = tx.Client(want.ID); return err })
 		if !reflect.DeepEqual(got, want) {
