@@ -48,7 +48,10 @@ type Message struct {
 	// Group is true when the message came from a group or server channel rather
 	// than a private chat.
 	Group bool
-	At    time.Time
+	// Language is the person's language as their app reports it ("de",
+	// "en-US"); empty when the platform does not say.
+	Language string
+	At       time.Time
 }
 
 // Platform reports which platform the message came from.

@@ -210,6 +210,7 @@ func (in *inbox) command(i *discordgo.Interaction, data discordgo.ApplicationCom
 		UserID:   bot.ID(bot.Discord, user.ID),
 		Name:     displayName(user),
 		Text:     in.a.commandText(strings.ToLower(data.Name), opts, received),
+		Language: string(i.Locale),
 		At:       in.a.interactionTime(i.ID),
 	}
 
@@ -273,6 +274,7 @@ func (in *inbox) press(i *discordgo.Interaction, data discordgo.MessageComponent
 		Name:     displayName(user),
 		Press:    data.CustomID,
 		Group:    i.GuildID != "",
+		Language: string(i.Locale),
 		At:       in.a.interactionTime(i.ID),
 	}
 	ack := in.acknowledge(func(ctx context.Context) error {

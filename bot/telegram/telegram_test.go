@@ -208,6 +208,9 @@ func TestPollingRoundTrip(t *testing.T) {
 	if age := time.Since(first.At); first.At.IsZero() || age < -time.Minute || age > time.Minute {
 		t.Errorf("At: got %v, want about now", first.At)
 	}
+	if first.Language != "en" || press.Language != "en" {
+		t.Errorf("language: got %q and %q, want the app's language en", first.Language, press.Language)
+	}
 	if press.Press != "yes" || press.Text != "" || press.ChatID != "telegram:42" || press.UserID != "telegram:42" {
 		t.Errorf("press: got %+v, want Press yes with empty text in telegram:42", press)
 	}

@@ -41,6 +41,7 @@ func (a *Adapter) translate(u tgbotapi.Update) (in inbound, ok bool) {
 			Name:     displayName(m.From),
 			Text:     a.normalizeCommand(text),
 			Group:    m.Chat.Type != "private",
+			Language: languageOf(m.From),
 			At:       time.Unix(int64(m.Date), 0).UTC(),
 		}}, true
 	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
@@ -56,6 +57,7 @@ func (a *Adapter) translate(u tgbotapi.Update) (in inbound, ok bool) {
 			Name:     displayName(q.From),
 			Press:    q.Data,
 			Group:    group,
+			Language: q.From.LanguageCode,
 			At:       a.now().UTC(),
 		}, callback: q}, true
 	}
@@ -71,6 +73,14 @@ func userID(from *tgbotapi.User, chat *tgbotapi.Chat) string {
 		return chatID(chat.ID)
 	}
 	return bot.ID(bot.Telegram, strconv.FormatInt(from.ID, 10))
+}
+
+// languageOf is the language the person's app reports, "" when unknown.
+func languageOf(u *tgbotapi.User) string {
+	if u == nil {
+		return ""
+	}
+	return u.LanguageCode
 }
 
 func displayName(u *tgbotapi.User) string {
