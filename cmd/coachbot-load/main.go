@@ -82,6 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	loops := fs.Int("loops", -1, "check-ins each person makes before stopping; 0 runs for -duration")
 	invitations := fs.Int("invitations", 10000, "wave: invitations due at once")
 	kill := fs.Bool("kill", true, "wave: SIGKILL the bot half-way through the wave and start it again")
+	registered := fs.Int("registered", 0, "clients already in the database, their next invitation due tomorrow (memory at scale)")
 	botPath := fs.String("bot", "", "the coachbot `binary` (default: built from this module)")
 	db := fs.String("db", "", "SQLite database `path` for the bot (default: a temporary one)")
 	if err := fs.Parse(args); err != nil {
@@ -131,6 +132,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		plan.Settle = 4 * time.Second // every chat's bucket full again
 	}
 	l := &loadBot{path: *botPath, dir: dir, db: *db, stderr: stderr, limits: sc.limits}
+	if *registered > 0 && *name != "wave" {
+		start := time.Now()
+		if err := seed(ctx, *db, *registered, time.Now().Add(24*time.Hour)); err != nil {
+			return fmt.Errorf("seed registered clients: %w", err)
+		}
+		fmt.Fprintf(stdout, "registered:      %d clients stored in %s before the run\n", *registered, time.Since(start).Round(time.Millisecond))
+	}
 	if *name == "wave" {
 		return runWave(ctx, l, plan, *invitations, *kill, stdout)
 	}
@@ -164,7 +172,9 @@ func (b *loadBot) start(fake *telegramtest.Server) error {
 		if b.limits {
 			pace = "per_second: 30\n  chat_per_second: 1\n  chat_burst: 3"
 		}
-		cfg := fmt.Sprintf("telegram:\n  token: %q\n  api_url: %q\n  %s\nrhythm: {quiet_hours: \"\"}\nlog: {level: error}\n",
+		// Simulated people answer faster than anybody types: the flood
+		// limit, which would ask them to slow down, is off.
+		cfg := fmt.Sprintf("telegram:\n  token: %q\n  api_url: %q\n  %s\nrhythm: {quiet_hours: \"\"}\nflood: {messages: 0}\nlog: {level: error}\n",
 			fake.Token(), fake.URL(), pace)
 		b.config = filepath.Join(b.dir, "config.yaml")
 		if err := os.WriteFile(b.config, []byte(cfg), 0o600); err != nil {

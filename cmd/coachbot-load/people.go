@@ -25,7 +25,7 @@ const (
 	// answer the newest, and a keyboard edit may reach a few back.
 	loadHistory = 4
 	// loadAction is the experiment every simulated person designs.
-	loadAction = "walk 10 minutes after lunch"
+	loadAction = "walk 10 minutes tomorrow after lunch"
 )
 
 // loadPlan is what the people do.
@@ -226,7 +226,7 @@ func (lt *loadRun) steps(p *loadPerson) []loadStep {
 func (lt *loadRun) handle(ev loadEvent) {
 	p := ev.p
 	if ev.go_ {
-		p.inLoop, p.step = p.inLoop || lt.measuring.Load(), 0
+		p.inLoop, p.step = p.inLoop || lt.measuring.Load() && !lt.plan.MeasureWarmup, 0
 		lt.send(p)
 		return
 	}

@@ -112,6 +112,7 @@ func runWave(ctx context.Context, b *loadBot, plan loadPlan, n int, kill bool, s
 	bound := time.Duration(float64(n) / 30 * 1.1 * float64(time.Second))
 	deadline := time.After(2*bound + time.Minute)
 	var killedAt time.Duration
+	var arrivedAtKill int
 	var peakRSS int64
 	measured := make(chan struct{})
 	type result struct {
@@ -127,9 +128,12 @@ func runWave(ctx context.Context, b *loadBot, plan loadPlan, n int, kill bool, s
 	if kill {
 		select {
 		case <-w.half:
-			killedAt = time.Since(due)
 			peakRSS = max(peakRSS, rss(b))
 			b.kill()
+			killedAt = time.Since(due)
+			w.mu.Lock()
+			arrivedAtKill = w.arrived
+			w.mu.Unlock()
 			if err := b.start(fake); err != nil {
 				return err
 			}
@@ -169,7 +173,9 @@ func runWave(ctx context.Context, b *loadBot, plan loadPlan, n int, kill bool, s
 	w.mu.Unlock()
 	fmt.Fprintf(stdout, "scenario:        wave of %d invitations due at once, %d people chatting (think %s)\n", n, plan.Users, plan.Think)
 	if kill {
-		fmt.Fprintf(stdout, "killed:          SIGKILL %s after the due time, when half had arrived; started again\n", killedAt.Round(time.Millisecond))
+		fmt.Fprintf(stdout, "killed:          SIGKILL %s after the due time, when %d had arrived (%.1f/s); started again, the rest at %.1f/s\n",
+			killedAt.Round(time.Millisecond), arrivedAtKill, float64(arrivedAtKill)/killedAt.Seconds(),
+			float64(n-arrivedAtKill)/(took-killedAt).Seconds())
 	}
 	fmt.Fprintf(stdout, "invitations:     %d arrived, %d missing, %d more than once\n", n-missing, missing, twice)
 	fmt.Fprintf(stdout, "wave took:       %s from the due time to the last (the limit allows %s; bound %s), %.1f/s\n",
