@@ -24,6 +24,7 @@ type Config struct {
 	Rhythm    RhythmConfig   `yaml:"rhythm"`
 	Safety    SafetyConfig   `yaml:"safety"`
 	Messages  MessagesConfig `yaml:"messages"`
+	Flood     FloodConfig    `yaml:"flood"`
 	Log       LogConfig      `yaml:"log"`
 	// ShutdownGrace is how long a stopping bot keeps delivering what is queued
 	// after it stopped taking updates.
@@ -66,12 +67,53 @@ type RhythmConfig struct {
 	AssessEveryWeeks  int      `yaml:"assess_every_weeks"`
 	InviteTTL         Duration `yaml:"invite_ttl"`
 	CheckIn           string   `yaml:"default_checkin"`
+	BriefBefore       Duration `yaml:"brief_before"`
 }
 
-// SafetyConfig is what the bot says when someone may be in danger.
+// SafetyConfig is what the bot does when someone may be in danger.
 type SafetyConfig struct {
-	HelpLine string   `yaml:"help_line"`
-	Words    []string `yaml:"words"`
+	HelpLine HelpLines `yaml:"help_line"`
+	Words    []string  `yaml:"words"`
+	// Pause is how long proactive messages stop after such a message.
+	Pause Duration `yaml:"pause"`
+	// NotifyCoach sends the client's coach a prompt message, without the
+	// client's words.
+	NotifyCoach bool `yaml:"notify_coach"`
+}
+
+// HelpLines is where to find help: one text for everyone, or one per
+// language ({en: "...", de: "..."}).
+type HelpLines map[string]string
+
+// UnmarshalYAML accepts one text or a map by language.
+func (h *HelpLines) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*h = HelpLines{"": n.Value}
+		return nil
+	}
+	var m map[string]string
+	if err := n.Decode(&m); err != nil {
+		return fmt.Errorf("want one text or a map by language, like {en: ..., de: ...}")
+	}
+	*h = m
+	return nil
+}
+
+// For is the help line in lang, or the one for everyone, or English.
+func (h HelpLines) For(lang string) string {
+	for _, k := range []string{lang, "", "en"} {
+		if v := strings.TrimSpace(h[k]); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// FloodConfig is how much one person may send before the bot asks them to
+// slow down; messages 0 turns the limit off.
+type FloodConfig struct {
+	Messages int      `yaml:"messages"`
+	Window   Duration `yaml:"window"`
 }
 
 // MessagesConfig picks the language and an optional file of rewordings.
@@ -125,11 +167,20 @@ func defaultConfig() Config {
 		Rhythm: RhythmConfig{
 			QuietHours: "21:00-08:00", MaxMessagesPerDay: 3, NudgeAfter: Duration(3 * time.Hour),
 			AssessEveryWeeks: 4, InviteTTL: Duration(7 * 24 * time.Hour), CheckIn: "09:00",
+			BriefBefore: Duration(3 * time.Hour),
 		},
 		Safety: SafetyConfig{
-			HelpLine: "If you are in danger or thinking of harming yourself, please call your local emergency number now, " +
-				"or reach a crisis line: findahelpline.com lists free, confidential ones in your country.",
+			HelpLine: HelpLines{
+				"": "If you are in danger or thinking of harming yourself, please call your local emergency number now, " +
+					"or reach a crisis line: findahelpline.com lists free, confidential ones in your country.",
+				"de": "Wenn du in Gefahr bist oder daran denkst, dir etwas anzutun, ruf bitte sofort den Notruf an " +
+					"(in der Schweiz 144, in Deutschland und Österreich 112) oder die Dargebotene Hand unter 143 " +
+					"(Deutschland: Telefonseelsorge 0800 111 0 111). findahelpline.com listet weitere Stellen.",
+			},
+			Pause:       Duration(flows.DefaultSafetyPause),
+			NotifyCoach: true,
 		},
+		Flood: FloodConfig{Messages: flows.DefaultFloodMessages, Window: Duration(flows.DefaultFloodWindow)},
 		Messages:      MessagesConfig{Language: "en"},
 		Log:           LogConfig{Level: "info", Format: "text"},
 		ShutdownGrace: Duration(5 * time.Second),
@@ -205,8 +256,28 @@ func (c Config) validate() error {
 	if _, err := scheduler.ParseClock(c.Rhythm.CheckIn); err != nil {
 		return bad("rhythm.default_checkin", "%q is not a time like 09:00", c.Rhythm.CheckIn)
 	}
-	if strings.TrimSpace(c.Safety.HelpLine) == "" {
+	if c.Safety.HelpLine.For(c.Messages.Language) == "" {
 		return bad("safety.help_line", "must say where to find help")
+	}
+	for lang := range c.Safety.HelpLine {
+		if lang != "" && !slices.Contains(flows.Languages(), lang) {
+			return bad("safety.help_line", "%q is not a language the bot speaks (%s)", lang, strings.Join(flows.Languages(), ", "))
+		}
+	}
+	if p := time.Duration(c.Safety.Pause); p < time.Hour || p > 30*24*time.Hour {
+		return bad("safety.pause", "must be between 1h and 30d")
+	}
+	if err := flows.CheckSafetyWords(c.Safety.Words); err != nil {
+		return bad("safety.words", "%s", oneLine(err))
+	}
+	if c.Flood.Messages < 0 || c.Flood.Messages > 1000 {
+		return bad("flood.messages", "must be between 0 (off) and 1000")
+	}
+	if w := time.Duration(c.Flood.Window); c.Flood.Messages > 0 && (w < time.Second || w > time.Hour) {
+		return bad("flood.window", "must be between 1s and 1h")
+	}
+	if b := time.Duration(c.Rhythm.BriefBefore); b < 10*time.Minute || b > 48*time.Hour {
+		return bad("rhythm.brief_before", "must be between 10m and 48h")
 	}
 	if _, err := flows.LoadCatalog(c.Messages.Language, c.Messages.Overrides); err != nil {
 		return bad("messages", "%s", oneLine(err))
@@ -224,15 +295,29 @@ func (c Config) validate() error {
 func (c Config) engineConfig(cat *flows.Catalog) flows.Config {
 	quiet, _ := scheduler.ParseWindow(c.Rhythm.QuietHours)
 	checkIn, _ := scheduler.ParseClock(c.Rhythm.CheckIn)
+	helpLines := map[string]string{}
+	for _, lang := range flows.Languages() {
+		helpLines[lang] = c.Safety.HelpLine.For(lang)
+	}
+	flood := c.Flood.Messages
+	if flood == 0 {
+		flood = -1 // off
+	}
 	return flows.Config{
-		Catalog:     cat,
-		CrisisWords: c.Safety.Words,
-		HelpLine:    c.Safety.HelpLine,
-		CoachCode:   c.CoachCode,
-		Admins:      c.Admins,
+		Catalog:            cat,
+		CrisisWords:        c.Safety.Words,
+		HelpLine:           c.Safety.HelpLine.For(c.Messages.Language),
+		HelpLines:          helpLines,
+		SafetyPause:        time.Duration(c.Safety.Pause),
+		SafetyKeepCoachOut: !c.Safety.NotifyCoach,
+		FloodMessages:      flood,
+		FloodWindow:        time.Duration(c.Flood.Window),
+		CoachCode:          c.CoachCode,
+		Admins:             c.Admins,
 		Rhythm: flows.Rhythm{
 			Quiet: quiet, MaxPerDay: c.Rhythm.MaxMessagesPerDay, NudgeAfter: time.Duration(c.Rhythm.NudgeAfter),
 			AssessEvery: c.Rhythm.AssessEveryWeeks, InviteTTL: time.Duration(c.Rhythm.InviteTTL), DefaultCheckIn: checkIn,
+			BriefBefore: time.Duration(c.Rhythm.BriefBefore),
 		},
 	}
 }

@@ -54,6 +54,8 @@ func writeDCConfig(t testing.TB, dc *discordtest.Server, tg *telegramtest.Server
 		fmt.Fprintf(&b, "telegram:\n  token: %q\n  api_url: %q\n  mode: polling\n", tg.Token(), tg.URL())
 	}
 	b.WriteString("log:\n  level: debug\n")
+	// The simulated people answer at machine speed, which is a flood.
+	b.WriteString("flood:\n  messages: 0\n")
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
@@ -377,8 +379,8 @@ func TestDiscordClientJourney(t *testing.T) {
 	ana.say("my head was clearer in the afternoon")
 	ana.press(ana.expect("How much energy did it take?"), "1")
 	ana.press(ana.expect("How did the challenge feel?"), "About right")
-	ana.expect("sweet spot")
-	ana.press(ana.expect("What would you like to do with this experiment next?"), "Keep it")
+	// The advice and the next question are one message.
+	ana.press(ana.expect("sweet spot"), "Keep it")
 	ana.expect("evidence of who you're becoming")
 
 	ana.slash("export")
@@ -619,8 +621,9 @@ func TestCrossPlatformDigest(t *testing.T) {
 	dan.say("09:00")
 	dan.expect("Which days are rest days")
 	dan.say("none")
-	dan.expect("You're now connected with User 4001")
-	dan.expect("you're set up")
+	if m := dan.expect("You're now connected with User 4001"); !strings.Contains(m.Text, "you're set up") {
+		t.Errorf("being connected and being set up come in one message; got %q", m.Text)
+	}
 
 	// Some news, so the digest has something to say about the client.
 	dan.say("/rest")
@@ -630,7 +633,7 @@ func TestCrossPlatformDigest(t *testing.T) {
 
 	coach.slash("digest")
 	m := coach.expect("User 5005")
-	if !strings.Contains(m.Content, "since your last digest") && !strings.Contains(m.Content, "Since your last digest") {
+	if !strings.Contains(m.Content, "news from 1 client") {
 		t.Errorf("the message naming the client is not a digest:\n%s", m.Content)
 	}
 	if x := dcExport(t, db, bot.ID(bot.Telegram, "5005")); x.Client.CoachID != coach.qualified() {
@@ -712,5 +715,52 @@ func TestDiscordBlockedUser(t *testing.T) {
 	}
 	if x := dcExport(t, dbPath, eve.qualified()); !x.Client.Unreachable {
 		t.Errorf("coachbot export shows the client reachable: %+v", x.Client)
+	}
+}
+
+// TestSafetyAlertReachesTheCoachsPlatform has a client on Telegram write
+// words that suggest danger: the help line comes back on Telegram at once,
+// and their coach on Discord gets one prompt message without the words; a
+// second such message within the pause brings the help line again and no
+// second alert.
+func TestSafetyAlertReachesTheCoachsPlatform(t *testing.T) {
+	t.Parallel()
+	dc := discordtest.NewServer(t)
+	tg := telegramtest.NewServer(t)
+	db := filepath.Join(t.TempDir(), "coachbot.db")
+	startDCBot(t, dc, writeDCConfig(t, dc, tg), db)
+
+	coach := newDCUser(t, dc, "4101")
+	dcBecomeCoach(coach)
+	code := dcInvite(coach)
+
+	eve := &dcTelegramUser{t: t, tg: tg, chat: 5105}
+	eve.say("/start " + code)
+	eve.press(eve.expect("Shall we begin?"), "Yes, let's begin")
+	eve.press(eve.expect("gets a short message at once that you may be struggling, never your words"), "Yes")
+	eve.expect("Which time zone")
+	eve.say("London")
+	eve.expect("What time of day")
+	eve.say("09:00")
+	eve.expect("Which days are rest days")
+	eve.say("none")
+	eve.expect("you're set up")
+
+	words := "honestly i cant go on, i want to end my life"
+	eve.say(words)
+	eve.expect("not a crisis service")
+	alert := coach.expect("may be struggling")
+	if strings.Contains(alert.Content, "end my life") || strings.Contains(alert.Content, "go on") {
+		t.Fatalf("the coach was sent the client's words:\n%s", alert.Content)
+	}
+	eve.say("i want to die")
+	eve.expect("Please reach out to someone now")
+	// The second help line has arrived, so a second alert would have too.
+	if n := coach.count("may be struggling"); n != 1 {
+		t.Fatalf("coach alerted %d times, want once", n)
+	}
+	x := dcExport(t, db, bot.ID(bot.Telegram, "5105"))
+	if len(x.SafetyEvents) != 2 || !x.SafetyEvents[0].CoachAlerted || x.SafetyEvents[1].CoachAlerted {
+		t.Fatalf("safety events = %+v", x.SafetyEvents)
 	}
 }

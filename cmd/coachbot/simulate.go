@@ -94,6 +94,9 @@ type simulation struct {
 	clock *simClock
 	out   io.Writer
 	loc   *time.Location
+	// live is set once the timeline runs: what Ana's answers send the coach
+	// (the brief after her look-back) belongs in it too.
+	live bool
 }
 
 const (
@@ -109,7 +112,17 @@ func (s *simulation) say(ctx context.Context, from, text string) []bot.Reply {
 	if err := s.a.engine.Handle(ctx, m); err != nil {
 		fmt.Fprintf(s.out, "simulation: %v\n", err)
 	}
-	return s.drain(ctx)
+	return s.echo(s.drain(ctx))
+}
+
+// echo prints, once the timeline runs, what a person's answer sent the coach.
+func (s *simulation) echo(rs []bot.Reply) []bot.Reply {
+	for _, r := range rs {
+		if s.live && r.ChatID == simCoach && r.Kind != "" {
+			s.print(r)
+		}
+	}
+	return rs
 }
 
 // press presses the button with this label on the latest reply.
@@ -121,7 +134,7 @@ func (s *simulation) press(ctx context.Context, from string, rs []bot.Reply, lab
 				if err := s.a.engine.Handle(ctx, m); err != nil {
 					fmt.Fprintf(s.out, "simulation: %v\n", err)
 				}
-				return s.drain(ctx)
+				return s.echo(s.drain(ctx))
 			}
 		}
 	}
@@ -164,6 +177,7 @@ func (s *simulation) run(ctx context.Context, days int, first scheduler.Date, tz
 
 	fmt.Fprintf(s.out, "What Ana (client, %s, check-in %s, rest days %s) and her coach receive over %d days:\n\n", tz, at, rest, days)
 	end := scheduler.At(first.AddDays(days), scheduler.Clock{}, s.loc)
+	s.live = true
 	s.clock.Set(scheduler.At(first, scheduler.Clock{}, s.loc))
 	for {
 		next, ok, err := s.a.engine.NextDue(ctx)

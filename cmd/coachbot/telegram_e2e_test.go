@@ -203,6 +203,7 @@ func tgPollingConfig(fake *telegramtest.Server) string {
   chat_per_second: 1000
 coach_code: let-me-coach
 log: {level: warn}
+flood: {messages: 0}  # the simulated people answer at machine speed
 `, fake.Token(), fake.URL())
 }
 
