@@ -529,7 +529,7 @@ func (s *Session) checkInText(at time.Time) string {
 		return s.T("when.unknown")
 	}
 	if !p.PausedUntil.IsZero() && at.Before(p.PausedUntil) {
-		return s.T("when.paused", "date", formatDay(p.PausedUntil.In(p.Zone)))
+		return s.T("when.paused", "date", s.date(p.PausedUntil.In(p.Zone), dateDay))
 	}
 	return formatMoment(s, at.In(p.Zone))
 }

@@ -107,7 +107,7 @@ func (s *Session) postponeAssessment() error {
 	if err := s.saveClient(); err != nil {
 		return err
 	}
-	return s.say("assess.postponed", "day", c.AssessAt.In(s.zone()).Format("Monday"))
+	return s.say("assess.postponed", "day", s.date(c.AssessAt.In(s.zone()), dateWeekday))
 }
 
 // offerAssessment ends a check-in: with the offer of a self-assessment when

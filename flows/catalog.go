@@ -155,3 +155,48 @@ func (c *Catalog) Has(key string) bool {
 	_, ok := c.fallback[key]
 	return ok
 }
+
+// catalogs loads every embedded language, with def (which carries the
+// configured rewordings) standing for its own language.
+func catalogs(def *Catalog) map[string]*Catalog {
+	cats := map[string]*Catalog{}
+	for _, lang := range Languages() {
+		if def != nil && lang == def.lang {
+			cats[lang] = def
+			continue
+		}
+		if c, err := LoadCatalog(lang, ""); err == nil {
+			cats[lang] = c
+		}
+	}
+	return cats
+}
+
+// catalog is the catalog for lang, the default when the bot does not speak it.
+func (e *Engine) catalog(lang string) *Catalog {
+	if c := e.cats[lang]; c != nil {
+		return c
+	}
+	return e.cat
+}
+
+// baseLanguage turns what an app reports ("de-CH", "en_US", "pt-BR") into the
+// base language the catalogs are named by ("de").
+func baseLanguage(tag string) string {
+	tag = strings.ToLower(strings.TrimSpace(tag))
+	if i := strings.IndexAny(tag, "-_"); i >= 0 {
+		tag = tag[:i]
+	}
+	return tag
+}
+
+// Lang is the catalog's language.
+func (c *Catalog) Lang() string { return c.lang }
+
+// spoken is lang when the bot speaks it, else "" (the default language).
+func (e *Engine) spoken(lang string) string {
+	if e.cats[lang] != nil {
+		return lang
+	}
+	return ""
+}

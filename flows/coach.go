@@ -63,8 +63,12 @@ func coachFlow() *Flow {
 		Done: func(s *Session, a Answers) error {
 			c := Coach{ID: s.msg.UserID, ChatID: s.msg.ChatID, Name: s.msg.Name, Zone: a["zone"],
 				DigestAt: a["digest_at"], DigestWeekly: a["often"] == "weekly", DigestWeekday: time.Monday, CreatedAt: s.now}
+			c.Language = s.e.spoken(s.language())
 			if old, err := s.tx.Coach(c.ID); err == nil {
 				c.CreatedAt, c.PrivateOnly = old.CreatedAt, old.PrivateOnly
+				if old.Language != "" {
+					c.Language = old.Language
+				}
 				if err := dropPending(s.tx, c.ID, DueDigest, s.now); err != nil {
 					return err
 				}
@@ -102,14 +106,15 @@ func runApprove(s *Session, args string) error {
 	if zone == "" {
 		zone = "UTC"
 	}
-	coach := Coach{ID: c.ID, ChatID: c.ChatID, Name: displayName(c), Zone: zone, DigestAt: "18:00", DigestWeekday: time.Monday, CreatedAt: s.now}
+	coach := Coach{ID: c.ID, ChatID: c.ChatID, Name: displayName(c), Zone: zone, DigestAt: "18:00", DigestWeekday: time.Monday,
+		Language: c.Language, CreatedAt: s.now}
 	if err := s.tx.SaveCoach(coach); err != nil {
 		return fmt.Errorf("save coach: %w", err)
 	}
 	if err := planCoach(s.tx, coach, s.now); err != nil {
 		return err
 	}
-	if err := s.sendTo(coach.ChatID, "", s.T("approve.welcome")); err != nil {
+	if err := s.sendTo(coach.ChatID, "", s.TIn(c.Language, "approve.welcome")); err != nil {
 		return err
 	}
 	return s.say("approve.done", "user", args)
@@ -139,7 +144,7 @@ func runInvite(s *Session, _ string) error {
 			share = link
 		}
 	}
-	return s.say("coach.invite", "share", share, "code", code, "expires", formatDay(inv.ExpiresAt.In(s.coachZone())))
+	return s.say("coach.invite", "share", share, "code", code, "expires", s.date(inv.ExpiresAt.In(s.coachZone()), dateDay))
 }
 
 func (s *Session) coachZone() *time.Location {
@@ -175,7 +180,7 @@ func showClients(s *Session, _ string) error {
 func (s *Session) clientLine(v clientView) string {
 	last := s.T("coach.never")
 	if n := len(v.allCheckIns); n > 0 {
-		last = v.allCheckIns[n-1].At.In(s.coachZone()).Format("Mon 2 Jan")
+		last = s.date(v.allCheckIns[n-1].At.In(s.coachZone()), dateShort)
 	}
 	line := s.T("coach.client_line", "name", displayName(v.client), "running", strconv.Itoa(len(v.running)), "last", last)
 	if n := len(v.raise); n > 0 {
@@ -207,11 +212,11 @@ func showClient(s *Session, args string) error {
 	if err != nil {
 		return err
 	}
-	label := since.In(s.coachZone()).Format("Monday 2 January")
+	label := s.date(since.In(s.coachZone()), dateDay)
 	text := s.T("coach.client_header", "name", displayName(c)) + "\n\n" + s.renderForCoach(v, viewClient, label)
 	if !c.NextSession.IsZero() {
 		// The coach reads it in their own zone.
-		when := c.NextSession.In(s.coachZone()).Format("Monday 2 January, 15:04")
+		when := s.date(c.NextSession.In(s.coachZone()), dateDayTime)
 		text += "\n\n" + s.T("coach.next_session", "when", when)
 	}
 	return s.reply(bot.Reply{Text: text})

@@ -56,7 +56,7 @@ func (s *Session) checkSafety(text string) (bool, error) {
 
 // helpLine is the help line in the catalog's language, or the default one.
 func (s *Session) helpLine() string {
-	if h := s.e.cfg.HelpLines[s.e.cat.lang]; h != "" {
+	if h := s.e.cfg.HelpLines[s.catalog().lang]; h != "" {
 		return h
 	}
 	return s.e.cfg.HelpLine
@@ -119,7 +119,7 @@ func (s *Session) alertCoach() error {
 		return fmt.Errorf("safety alert: %w", err)
 	}
 	// No Kind: an alert leaves with the replies, ahead of any broadcast.
-	r := bot.Reply{ChatID: coach.ChatID, Text: s.T("safety.coach_alert", "client", displayName(s.client))}
+	r := bot.Reply{ChatID: coach.ChatID, Text: s.TIn(coach.Language, "safety.coach_alert", "client", displayName(s.client))}
 	return s.tx.Send(r, s.now)
 }
 

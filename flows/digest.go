@@ -52,10 +52,10 @@ func (s *Session) digestSince(coach Coach) (time.Time, string) {
 			case 1:
 				return last, s.T("since.digest_yesterday")
 			}
-			return last, s.T("since.digest", "day", last.In(loc).Format("Monday"))
+			return last, s.T("since.digest", "day", s.date(last.In(loc), dateWeekday))
 		}
 	}
-	return since, s.T("since.moment", "when", since.In(loc).Format("Monday 15:04"))
+	return since, s.T("since.moment", "when", s.date(since.In(loc), dateWeekdayTime))
 }
 
 // sweepCoach sends a coach's due digest and plans the next.
@@ -428,7 +428,7 @@ func (s *Session) renderForCoach(v clientView, kind viewKind, sinceLabel string)
 	}
 	for _, x := range v.ended {
 		line(s.T("view.closed", "experiment", strings.TrimPrefix(s.experimentLine(v, x, latest, sinceLabel), "• "),
-			"day", x.UpdatedAt.In(loc).Format("Mon 2 Jan")))
+			"day", s.date(x.UpdatedAt.In(loc), dateShort)))
 	}
 	if v.private > 0 {
 		line(s.T("view.private", "count", s.count("private", v.private)))
@@ -494,23 +494,23 @@ func (s *Session) rhythmLines(v clientView, kind viewKind) []string {
 	var out []string
 	if v.in(c.PausedAt) {
 		if c.PausedUntil.After(c.PausedAt) {
-			out = append(out, s.T("view.paused_rhythm", "day", c.PausedAt.In(loc).Format("Mon 2 Jan"),
-				"until", c.PausedUntil.In(loc).Format("Mon 2 Jan")))
+			out = append(out, s.T("view.paused_rhythm", "day", s.date(c.PausedAt.In(loc), dateShort),
+				"until", s.date(c.PausedUntil.In(loc), dateShort)))
 		} else {
-			out = append(out, s.T("view.paused_rhythm_ended", "day", c.PausedAt.In(loc).Format("Mon 2 Jan")))
+			out = append(out, s.T("view.paused_rhythm_ended", "day", s.date(c.PausedAt.In(loc), dateShort)))
 		}
 	}
 	if v.in(c.ResumedAt) {
-		out = append(out, s.T("view.resumed", "day", c.ResumedAt.In(loc).Format("Mon 2 Jan")))
+		out = append(out, s.T("view.resumed", "day", s.date(c.ResumedAt.In(loc), dateShort)))
 	}
 	slowed := !c.SlowedAt.IsZero()
 	switch {
 	case kind != viewClient && slowed && v.in(c.SlowedAt):
-		out = append(out, s.T("view.slowed", "cadence", c.Cadence, "day", c.SlowedAt.In(loc).Format("Mon 2 Jan")))
+		out = append(out, s.T("view.slowed", "cadence", s.cadenceText(c.Cadence), "day", s.date(c.SlowedAt.In(loc), dateShort)))
 	case kind == viewClient && slowed:
-		out = append(out, s.T("view.cadence_slowed", "cadence", c.Cadence, "day", c.SlowedAt.In(loc).Format("Mon 2 Jan")))
+		out = append(out, s.T("view.cadence_slowed", "cadence", s.cadenceText(c.Cadence), "day", s.date(c.SlowedAt.In(loc), dateShort)))
 	case kind == viewClient && c.Cadence != "" && c.Cadence != "daily":
-		out = append(out, s.T("view.cadence_chosen", "cadence", c.Cadence))
+		out = append(out, s.T("view.cadence_chosen", "cadence", s.cadenceText(c.Cadence)))
 	}
 	return out
 }

@@ -28,6 +28,9 @@ type Client struct {
 	// ClosedOn is the local date the client closed by checking in, resting or
 	// answering the rest-day question: nothing more about experiments that day.
 	ClosedOn string `json:"closed_on,omitempty"`
+	// Language is the language the client is spoken to in ("de"); "" is the
+	// bot's default.
+	Language string `json:"language,omitempty"`
 	// AssessAt is when the next self-assessment may be offered; AssessPostponed
 	// is set once "Not now" has moved it by a few days, which it does only once.
 	AssessAt        time.Time `json:"assess_at,omitzero"`
@@ -139,8 +142,11 @@ type Coach struct {
 	// PrivateOnly is what a digest whose only news is private check-ins
 	// becomes: PrivateOnlyLine (the default, also "") or PrivateOnlyNone
 	// (not sent).
-	PrivateOnly string    `json:"private_only,omitempty"`
-	CreatedAt   time.Time `json:"created_at,omitzero"`
+	PrivateOnly string `json:"private_only,omitempty"`
+	// Language is the language the coach's digests and answers are in; ""
+	// is the bot's default.
+	Language  string    `json:"language,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
 }
 
 // Invite is a single-use, expiring code that links a client to a coach.

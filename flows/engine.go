@@ -78,6 +78,9 @@ type Engine struct {
 	now    func() time.Time
 	logger *slog.Logger
 	cfg    Config
+	// cats holds a catalog per language the bot speaks; cat is the default
+	// (messages.language, with the configured rewordings).
+	cats   map[string]*Catalog
 	safety *safety.Detector
 	flood  *floodGate
 	flows  map[string]*Flow
@@ -136,6 +139,7 @@ func New(store Store, cfg Config) *Engine {
 		now:    cfg.Now,
 		logger: cfg.Logger,
 		cfg:    cfg,
+		cats:   catalogs(cfg.Catalog),
 		safety: detector,
 		flood:  newFloodGate(cfg.FloodMessages, cfg.FloodWindow),
 		flows:  make(map[string]*Flow),
@@ -165,7 +169,7 @@ func (e *Engine) Handle(ctx context.Context, m bot.Message) error {
 	case floodDrop:
 		return nil
 	case floodWarn:
-		slow := bot.Reply{ChatID: m.ChatID, Text: e.cat.Text("input.slow_down")}
+		slow := bot.Reply{ChatID: m.ChatID, Text: e.catalog(baseLanguage(m.Language)).Text("input.slow_down")}
 		return e.store.Update(ctx, func(tx Tx) error { return tx.Send(slow, e.now()) })
 	}
 	err := e.store.Update(ctx, func(tx Tx) error {
@@ -179,7 +183,7 @@ func (e *Engine) Handle(ctx context.Context, m bot.Message) error {
 		return err
 	}
 	e.logger.Error("handle message", "chat", m.ChatID, "err", err)
-	sorry := bot.Reply{ChatID: m.ChatID, Text: e.cat.Text("error.not_saved")}
+	sorry := bot.Reply{ChatID: m.ChatID, Text: e.catalog(baseLanguage(m.Language)).Text("error.not_saved")}
 	if serr := e.store.Update(ctx, func(tx Tx) error { return tx.Send(sorry, e.now()) }); serr != nil {
 		e.logger.Error("queue apology", "chat", m.ChatID, "err", serr)
 	}
@@ -201,6 +205,10 @@ type Session struct {
 	// lead holds words that open the next message to this chat, so an
 	// acknowledgement and the question after it arrive as one message.
 	lead []string
+	// cat is the catalog of the person spoken to, picked on first use;
+	// coachLang is a coach's own language when the session speaks to one.
+	cat       *Catalog
+	coachLang string
 }
 
 func (e *Engine) session(tx Tx, m bot.Message) *Session {
@@ -208,7 +216,33 @@ func (e *Engine) session(tx Tx, m bot.Message) *Session {
 }
 
 // T returns the catalog text for key.
-func (s *Session) T(key string, pairs ...string) string { return s.e.cat.Text(key, pairs...) }
+func (s *Session) T(key string, pairs ...string) string { return s.catalog().Text(key, pairs...) }
+
+// TIn returns the catalog text for key in another person's language, for a
+// message this session sends someone else (a coach, a client).
+func (s *Session) TIn(lang, key string, pairs ...string) string {
+	return s.e.catalog(lang).Text(key, pairs...)
+}
+
+// catalog is the catalog in the language of the person this session speaks
+// to: a coach's own, a client's own, else what their app reports.
+func (s *Session) catalog() *Catalog {
+	if s.cat == nil {
+		s.cat = s.e.catalog(s.language())
+	}
+	return s.cat
+}
+
+// language picks the language of the person this session speaks to.
+func (s *Session) language() string {
+	if s.coachLang != "" {
+		return s.coachLang
+	}
+	if s.client.Language != "" {
+		return s.client.Language
+	}
+	return baseLanguage(s.msg.Language)
+}
 
 // say queues one plain message to the current chat.
 func (s *Session) say(key string, pairs ...string) error {
@@ -271,6 +305,12 @@ func (s *Session) handle() error {
 	}
 	if err := s.loadClient(); err != nil {
 		return err
+	}
+	if s.client.Language == "" {
+		// A coach is spoken to in their own language.
+		if co, err := s.tx.Coach(m.UserID); err == nil {
+			s.coachLang = co.Language
+		}
 	}
 	conv, err := s.tx.Conversation(m.ChatID)
 	switch {

@@ -27,7 +27,7 @@ func (s *Session) nextCheckInText() string {
 		return s.T("when.unknown")
 	}
 	if !p.PausedUntil.IsZero() && s.now.Before(p.PausedUntil) {
-		return s.T("when.paused", "date", formatDay(p.PausedUntil.In(p.Zone)))
+		return s.T("when.paused", "date", s.date(p.PausedUntil.In(p.Zone), dateDay))
 	}
 	after := s.now
 	if today := s.today(); s.client.ClosedOn == today.String() {
@@ -52,10 +52,9 @@ func formatMoment(s *Session, t time.Time) string {
 	case 1:
 		return s.T("when.tomorrow", "time", clock)
 	}
-	return s.T("when.day", "day", t.Format("Monday 2 January"), "time", clock)
+	return s.T("when.day", "day", s.date(t, dateDay), "time", clock)
 }
 
-func formatDay(t time.Time) string { return t.Format("Monday 2 January") }
 
 func shorten(s string, n int) string {
 	r := []rune(s)

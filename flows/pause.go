@@ -24,7 +24,7 @@ func runPause(s *Session, args string) error {
 	if err := s.saveClient(); err != nil {
 		return err
 	}
-	if err := s.say("pause.done", "date", formatDay(until)); err != nil {
+	if err := s.say("pause.done", "date", s.date(until, dateDay)); err != nil {
 		return err
 	}
 	return s.planAfterChange()

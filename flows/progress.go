@@ -207,7 +207,7 @@ func sharingFlow() *Flow {
 						if ci.Private {
 							state = "sharing.private"
 						}
-						lines = append(lines, fmt.Sprintf("%d. %s, %s: %s", i+1, ci.At.In(s.zone()).Format("Mon 2 Jan"), about, s.T(state)))
+						lines = append(lines, fmt.Sprintf("%d. %s, %s: %s", i+1, s.date(ci.At.In(s.zone()), dateShort), about, s.T(state)))
 					}
 					coach, _ := s.tx.Coach(s.client.CoachID)
 					return []string{"coach", coach.Name, "list", strings.Join(lines, "\n")}, nil

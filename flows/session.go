@@ -45,10 +45,10 @@ func runSession(s *Session, args string) error {
 	if moved {
 		key = "client.session_moved"
 	}
-	if err := s.sendTo(c.ChatID, "", s.T(key, "coach", coach.Name, "when", sessionTime(c))); err != nil {
+	if err := s.sendTo(c.ChatID, "", s.TIn(c.Language, key, "coach", coach.Name, "when", s.sessionTimeIn(c))); err != nil {
 		return err
 	}
-	return s.say("coach.session_set", "name", displayName(c), "when", at.In(s.coachZone()).Format("Monday 2 January 15:04"))
+	return s.say("coach.session_set", "name", displayName(c), "when", s.date(at.In(s.coachZone()), dateDayTime))
 }
 
 // cutLast2 splits "Ana Maria 2026-12-03 14:00" into the name and the date and
@@ -82,8 +82,14 @@ func parseSessionTime(s string, loc *time.Location) (time.Time, error) {
 }
 
 // sessionTime says when a client's next session is, in the client's zone.
-func sessionTime(c Client) string {
-	return c.NextSession.In(zoneOf(c.Zone)).Format("Monday 2 January, 15:04")
+func (s *Session) sessionTime(c Client) string {
+	return s.date(c.NextSession.In(zoneOf(c.Zone)), dateDayTime)
+}
+
+// sessionTimeIn says when a client's next session is, in the client's zone
+// and language, for a message this session sends them.
+func (s *Session) sessionTimeIn(c Client) string {
+	return s.e.catalog(c.Language).Date(c.NextSession.In(zoneOf(c.Zone)), dateDayTime)
 }
 
 // lookbackFlow invites the client, the day before a session, to look back over

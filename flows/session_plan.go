@@ -242,13 +242,13 @@ func (e *Engine) sendBrief(tx Tx, d Due, extra string, now time.Time) error {
 	label := cs.T("since.last_session")
 	if since.IsZero() {
 		since = now.AddDate(0, 0, -14)
-		label = since.In(zoneOf(coach.Zone)).Format("Monday 2 January")
+		label = cs.date(since.In(zoneOf(coach.Zone)), dateDay)
 	}
 	v, err := e.viewOf(tx, c, since, now)
 	if err != nil {
 		return err
 	}
-	when := c.NextSession.In(zoneOf(coach.Zone)).Format("Monday 2 January, 15:04")
+	when := cs.date(c.NextSession.In(zoneOf(coach.Zone)), dateDayTime)
 	text := cs.T("brief.header", "client", displayName(c), "when", when) + "\n\n" + cs.renderForCoach(v, viewBrief, label)
 	if extra != "" {
 		text += "\n\n" + extra
@@ -262,7 +262,7 @@ func (e *Engine) sendBrief(tx Tx, d Due, extra string, now time.Time) error {
 
 // coachSession is a session for a message to a coach the bot sends itself.
 func (e *Engine) coachSession(tx Tx, coach Coach, kind string, now time.Time) *Session {
-	return &Session{e: e, tx: tx, now: now, kind: kind,
+	return &Session{e: e, tx: tx, now: now, kind: kind, coachLang: coach.Language,
 		msg: bot.Message{ChatID: coach.ChatID, UserID: coach.ID, Name: coach.Name}}
 }
 
@@ -298,7 +298,7 @@ func (e *Engine) briefAfterLookback(tx Tx, c Client, note *SessionNote, now time
 		return err
 	}
 	cs := e.coachSession(tx, coach, DueBrief, now)
-	when := c.NextSession.In(zoneOf(coach.Zone)).Format("Monday 2 January, 15:04")
+	when := cs.date(c.NextSession.In(zoneOf(coach.Zone)), dateDayTime)
 	return cs.reply(bot.Reply{Text: cs.T("brief.bring_late", "client", displayName(c), "when", when,
 		"text", strings.TrimSpace(note.Text))})
 }

@@ -1,6 +1,9 @@
 package flows
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/coachbot/coachbot/scheduler"
@@ -44,6 +47,9 @@ func settingsFlow() *Flow {
 				OptionsFor: func(s *Session, _ Answers) ([]Option, error) {
 					opts := []Option{{"zone", "btn.set_zone"}, {"time", "btn.set_time"}, {"restdays", "btn.set_rest_days"},
 						{"cadence", "btn.set_cadence"}}
+					if len(s.e.cats) > 1 {
+						opts = append(opts, Option{"language", "btn.set_language"})
+					}
 					if s.client.CoachID != "" {
 						opts = append(opts, Option{"leave", "btn.leave_coach"})
 					}
@@ -68,6 +74,16 @@ func settingsFlow() *Flow {
 					return opts, nil
 				},
 				Next: goTo(doneStep)},
+			{Name: "language", Prompt: "ask.language", Input: Choice, Skip: isNot("what", "language"),
+				OptionsFor: func(s *Session, _ Answers) ([]Option, error) {
+					var opts []Option
+					for _, lang := range Languages() {
+						// Each language named in its own words.
+						opts = append(opts, Option{lang, "=" + s.e.catalog(lang).Text("language.name")})
+					}
+					return opts, nil
+				},
+				Next: goTo(doneStep)},
 			{Name: "leave", Prompt: "settings.leave_confirm", Input: Choice, Options: yesNo,
 				Skip: isNot("what", "leave")},
 		},
@@ -76,6 +92,9 @@ func settingsFlow() *Flow {
 			switch a["what"] {
 			case "nothing":
 				return s.say("settings.unchanged")
+			case "language":
+				c.Language = s.e.spoken(a["language"])
+				s.cat = nil // say the rest in the new language
 			case "zone":
 				c.Zone = a["zone"]
 			case "time":
@@ -105,9 +124,36 @@ func settingsFlow() *Flow {
 // summary is the client's settings in one short block.
 func (s *Session) summary() string {
 	c := s.client
-	rest := c.RestDays
-	if rest == "" || rest == "none" {
-		rest = s.T("summary.no_rest_days")
+	return s.T("summary", "zone", c.Zone, "time", c.CheckIn, "rest", s.restDaysText(c.RestDays), "cadence", s.cadenceText(c.Cadence))
+}
+
+// restDaysText names rest days in the person's language, Monday first.
+func (s *Session) restDaysText(v string) string {
+	days, err := scheduler.ParseWeekdays(v)
+	if err != nil || days == 0 {
+		return s.T("summary.no_rest_days")
 	}
-	return s.T("summary", "zone", c.Zone, "time", c.CheckIn, "rest", rest, "cadence", c.Cadence)
+	var names []string
+	for i := 1; i <= 7; i++ {
+		if d := time.Weekday(i % 7); days.Has(d) {
+			names = append(names, s.T(fmt.Sprintf("date.wd.%d", d)))
+		}
+	}
+	return strings.Join(names, " ")
+}
+
+// cadenceText says a rhythm in the person's language.
+func (s *Session) cadenceText(v string) string {
+	c, err := scheduler.ParseCadence(v)
+	switch {
+	case err != nil:
+		return v
+	case c.PerSession > 0:
+		return s.T("cadence.per_session", "n", strconv.Itoa(c.PerSession))
+	case c.EveryDays <= 1:
+		return s.T("cadence.daily")
+	case c.EveryDays == 7:
+		return s.T("cadence.weekly")
+	}
+	return s.T("cadence.every_n", "n", strconv.Itoa(c.EveryDays))
 }

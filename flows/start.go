@@ -70,6 +70,9 @@ func startFlow() *Flow {
 			c.ChatID = s.msg.ChatID
 			c.Name = s.msg.Name
 			c.Consented = true
+			// Spoken to from now on in the language their app reports, when
+			// the bot speaks it; /settings changes it.
+			c.Language = s.e.spoken(baseLanguage(s.msg.Language))
 			c.Zone, c.CheckIn, c.RestDays = a["zone"], a["time"], a["restdays"]
 			if c.Cadence == "" {
 				c.Cadence = "daily"

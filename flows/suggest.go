@@ -51,11 +51,12 @@ func runSuggest(s *Session, args string) error {
 		return fmt.Errorf("add suggestion: %w", err)
 	}
 	card := fmt.Sprintf("%s%d:", suggestionCard, id)
-	r := bot.Reply{ChatID: c.ChatID, Kind: "suggestion", Text: s.T("suggest.offer", "coach", coach.Name, "text", text),
+	// The card speaks the client's language.
+	r := bot.Reply{ChatID: c.ChatID, Kind: "suggestion", Text: s.TIn(c.Language, "suggest.offer", "coach", coach.Name, "text", text),
 		Buttons: []bot.Button{
-			{Label: s.T("btn.accept"), Data: card + "accept"},
-			{Label: s.T("btn.reshape"), Data: card + "reshape"},
-			{Label: s.T("btn.decline"), Data: card + "decline"},
+			{Label: s.TIn(c.Language, "btn.accept"), Data: card + "accept"},
+			{Label: s.TIn(c.Language, "btn.reshape"), Data: card + "reshape"},
+			{Label: s.TIn(c.Language, "btn.decline"), Data: card + "decline"},
 		}}
 	if err := s.tx.Send(r, s.now); err != nil {
 		return err

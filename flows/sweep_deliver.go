@@ -122,7 +122,7 @@ func (s *Session) inviteCheckIn(d Due, p scheduler.Prefs) error {
 			c.Anchor = d.Date
 			c.Unanswered = 0
 			c.SlowedAt = s.now // the coach hears of it in the digest
-			s.note("rhythm.slowed", "cadence", c.Cadence)
+			s.note("rhythm.slowed", "cadence", s.cadenceText(c.Cadence))
 		}
 	}
 	c.Unanswered++

@@ -202,13 +202,13 @@ var weekdayNames = [7]string{"sunday", "monday", "tuesday", "wednesday", "thursd
 func ParseWeekdays(s string) (Weekdays, error) {
 	t := strings.ToLower(strings.TrimSpace(s))
 	switch t {
-	case "", "none", "no", "nothing", "-":
+	case "", "none", "no", "nothing", "-", "keine", "kein", "nichts":
 		return 0, nil
 	}
 	t = dayListWords.Replace(t)
 	var set Weekdays
 	for _, word := range strings.Fields(t) {
-		if word == "and" || word == "-" {
+		if word == "and" || word == "und" || word == "-" {
 			continue
 		}
 		if from, to, ok := strings.Cut(word, "-"); ok {
@@ -226,10 +226,10 @@ func ParseWeekdays(s string) (Weekdays, error) {
 			continue
 		}
 		switch strings.TrimSuffix(word, "s") {
-		case "weekend":
+		case "weekend", "wochenende":
 			set |= Weekend
 			continue
-		case "weekday", "workday":
+		case "weekday", "workday", "werktage", "wochentage":
 			set |= Workweek
 			continue
 		}
@@ -252,14 +252,20 @@ func weekdayWord(word string) (time.Weekday, bool) {
 		if len(w) < 2 {
 			continue
 		}
-		for d, name := range weekdayNames {
-			if strings.HasPrefix(name, w) {
-				return time.Weekday(d), true
+		for _, names := range [][7]string{weekdayNames, weekdayNamesDE} {
+			for d, name := range names {
+				if strings.HasPrefix(name, w) {
+					return time.Weekday(d), true
+				}
 			}
 		}
 	}
 	return 0, false
 }
+
+// weekdayNamesDE are the days in German, Sunday first like time.Weekday, so
+// rest days can be written "Sa So" too.
+var weekdayNamesDE = [7]string{"sonntag", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag"}
 
 // Has reports whether day d is in the set.
 func (w Weekdays) Has(d time.Weekday) bool { return w&(1<<uint(d)) != 0 }

@@ -177,6 +177,13 @@ func TestParseWeekdays(t *testing.T) {
 	}{
 		{"Sat Sun", WeekdaysOf(sat, sun)},
 		{"sat,sun", WeekdaysOf(sat, sun)},
+		{"Sa So", WeekdaysOf(sat, sun)},
+		{"Samstag und Sonntag", WeekdaysOf(sat, sun)},
+		{"sonntags", WeekdaysOf(sun)},
+		{"Wochenende", Weekend},
+		{"Mo-Fr", Workweek},
+		{"keine", 0},
+		{"Mi", WeekdaysOf(time.Wednesday)},
 		{"Saturday and Sunday", WeekdaysOf(sat, sun)},
 		{"saturdays & sundays", WeekdaysOf(sat, sun)},
 		{"weekend", Weekend},

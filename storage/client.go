@@ -10,7 +10,7 @@ import (
 
 const clientColumns = `id, chat_id, name, consented, zone, check_in, rest_days, cadence, coach_id,
 	paused_until, unreachable, unanswered, last_session, next_session, anchor, created_at, updated_at,
-	closed_on, assess_at, assess_postponed, last_seen, coach_since, slowed_at, paused_at, resumed_at`
+	closed_on, assess_at, assess_postponed, last_seen, coach_since, slowed_at, paused_at, resumed_at, language`
 
 // scanClient reads the columns of clientColumns.
 func scanClient(scan func(dest ...any) error) (flows.Client, error) {
@@ -20,7 +20,7 @@ func scanClient(scan func(dest ...any) error) (flows.Client, error) {
 	var seen, since, slowed, pausedAt, resumedAt sql.NullInt64
 	err := scan(&c.ID, &c.ChatID, &c.Name, &c.Consented, &c.Zone, &c.CheckIn, &c.RestDays, &c.Cadence,
 		&coach, &paused, &c.Unreachable, &c.Unanswered, &last, &next, &c.Anchor, &created, &updated,
-		&c.ClosedOn, &assess, &c.AssessPostponed, &seen, &since, &slowed, &pausedAt, &resumedAt)
+		&c.ClosedOn, &assess, &c.AssessPostponed, &seen, &since, &slowed, &pausedAt, &resumedAt, &c.Language)
 	if err != nil {
 		return flows.Client{}, err
 	}
@@ -114,7 +114,7 @@ func (t *tx) SaveClient(c flows.Client) error {
 		}
 	}
 	_, err := t.exec(`INSERT INTO clients (`+clientColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 		chat_id = excluded.chat_id, name = excluded.name, consented = excluded.consented,
 		zone = excluded.zone, check_in = excluded.check_in, rest_days = excluded.rest_days,
@@ -124,7 +124,7 @@ func (t *tx) SaveClient(c flows.Client) error {
 		anchor = excluded.anchor, updated_at = excluded.updated_at, closed_on = excluded.closed_on,
 		assess_at = excluded.assess_at, assess_postponed = excluded.assess_postponed,
 		last_seen = excluded.last_seen, slowed_at = excluded.slowed_at, paused_at = excluded.paused_at,
-		resumed_at = excluded.resumed_at,
+		resumed_at = excluded.resumed_at, language = excluded.language,
 		coach_since = CASE WHEN excluded.coach_id IS NULL THEN NULL
 			WHEN clients.coach_id IS excluded.coach_id THEN coalesce(clients.coach_since, excluded.coach_since)
 			ELSE excluded.updated_at END`,
@@ -132,7 +132,7 @@ func (t *tx) SaveClient(c flows.Client) error {
 		nullString(c.CoachID), millis(c.PausedUntil), boolInt(c.Unreachable), c.Unanswered,
 		millis(c.LastSession), millis(c.NextSession), c.Anchor,
 		t.orNow(c.CreatedAt).UnixMilli(), now.UnixMilli(), c.ClosedOn, millis(c.AssessAt), boolInt(c.AssessPostponed),
-		millis(c.LastSeen), since, millis(c.SlowedAt), millis(c.PausedAt), millis(c.ResumedAt))
+		millis(c.LastSeen), since, millis(c.SlowedAt), millis(c.PausedAt), millis(c.ResumedAt), c.Language)
 	if err != nil {
 		return fmt.Errorf("save client %s: %w", c.ID, err)
 	}

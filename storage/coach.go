@@ -9,13 +9,13 @@ import (
 	"github.com/coachbot/coachbot/flows"
 )
 
-const coachColumns = `id, chat_id, name, zone, digest_at, digest_weekly, digest_weekday, created_at, private_only`
+const coachColumns = `id, chat_id, name, zone, digest_at, digest_weekly, digest_weekday, created_at, private_only, language`
 
 func scanCoach(scan func(dest ...any) error) (flows.Coach, error) {
 	var c flows.Coach
 	var created sql.NullInt64
 	err := scan(&c.ID, &c.ChatID, &c.Name, &c.Zone, &c.DigestAt, &c.DigestWeekly, &c.DigestWeekday, &created,
-		&c.PrivateOnly)
+		&c.PrivateOnly, &c.Language)
 	if c.PrivateOnly == flows.PrivateOnlyLine {
 		c.PrivateOnly = "" // the default
 	}
@@ -39,12 +39,13 @@ func (t *tx) SaveCoach(c flows.Coach) error {
 	if c.PrivateOnly == "" {
 		c.PrivateOnly = flows.PrivateOnlyLine
 	}
-	_, err := t.exec(`INSERT INTO coaches (`+coachColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := t.exec(`INSERT INTO coaches (`+coachColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET chat_id = excluded.chat_id, name = excluded.name,
 		zone = excluded.zone, digest_at = excluded.digest_at, digest_weekly = excluded.digest_weekly,
-		digest_weekday = excluded.digest_weekday, private_only = excluded.private_only`,
+		digest_weekday = excluded.digest_weekday, private_only = excluded.private_only,
+		language = excluded.language`,
 		c.ID, c.ChatID, c.Name, c.Zone, c.DigestAt, boolInt(c.DigestWeekly), int(c.DigestWeekday),
-		t.orNow(c.CreatedAt).UnixMilli(), c.PrivateOnly)
+		t.orNow(c.CreatedAt).UnixMilli(), c.PrivateOnly, c.Language)
 	if err != nil {
 		return fmt.Errorf("save coach %s: %w", c.ID, err)
 	}
