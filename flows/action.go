@@ -61,7 +61,11 @@ func showActions(s *Session, _ string) error {
 
 // chainText is an experiment with the versions it grew from, oldest first:
 // "Email three past clients → Email one past client".
-func chainText(all []Experiment, e Experiment) string {
+func chainText(all []Experiment, e Experiment) string { return chainWith(all, e, nil) }
+
+// chainWith is chainText with a note after each earlier version (what
+// happened with it), when note gives one.
+func chainWith(all []Experiment, e Experiment, note func(Experiment) string) string {
 	byID := make(map[int64]Experiment, len(all))
 	for _, x := range all {
 		byID[x.ID] = x
@@ -74,7 +78,13 @@ func chainText(all []Experiment, e Experiment) string {
 			break
 		}
 		seen[prev] = true
-		parts = append([]string{x.Action}, parts...)
+		part := x.Action
+		if note != nil {
+			if n := note(x); n != "" {
+				part += " (" + n + ")"
+			}
+		}
+		parts = append([]string{part}, parts...)
 		prev = x.PreviousID
 	}
 	return strings.Join(parts, " → ")
@@ -181,11 +191,17 @@ func (s *Session) newVersion(e Experiment, action string, a Answers) (Experiment
 		n.Carry = v
 	}
 	plan := planToday(s)
-	if p, rest, ok := scheduler.FindPlan(action, s.now, s.zone()); ok && rest != "" {
+	if p, rest, ok := scheduler.FindPlan(action, s.now, s.zone()); ok && rest != "" && p.DayNamed {
 		plan = p
 	}
 	setPlan(&n, plan)
-	n.CheckFrom = s.firstCheckIn(plan)
+	// A new version comes out of a reflection, which closes today: the
+	// first check-in about it is tomorrow at the earliest.
+	p, ok := s.prefs()
+	if ok {
+		tomorrow := scheduler.At(s.today().AddDays(1), scheduler.Clock{}, p.Zone)
+		n.CheckFrom = p.FirstCheckIn(plan, tomorrow.Add(-time.Second))
+	}
 	id, err := s.tx.AddExperiment(n)
 	if err != nil {
 		return Experiment{}, fmt.Errorf("add version: %w", err)

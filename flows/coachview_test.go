@@ -308,7 +308,8 @@ func TestClientViewKeepsHistory(t *testing.T) {
 	ana.press("Share with my coach")
 
 	expect(t, coach.send("/client ana"),
-		"email three past clients today → email one past client (toward: grow my business)",
+		// The outcome stays with the version it was about.
+		"email three past clients today (partly, felt too hard) → email one past client (toward: grow my business) — new, no check-in yet",
 		"Paused: call my brother")
 	expect(t, ana.send("/progress"), "You've designed 2 experiments",
 		"Toward grow my business: you tried “email three past clients today → email one past client” and noticed “one answered”")

@@ -381,7 +381,19 @@ func (s *Session) energyTrend(v clientView) string {
 // experimentLine is one experiment for the coach: its versions, its why,
 // and what the latest shared check-in in the period said.
 func (s *Session) experimentLine(v clientView, x Experiment, latest map[int64]CheckIn, sinceLabel string) string {
-	l := "• " + chainText(v.exps, x)
+	// Each earlier version says what happened with it, so an outcome is
+	// never read as the new version's.
+	l := "• " + chainWith(v.exps, x, func(prev Experiment) string {
+		ci, ok := latest[prev.ID]
+		if !ok {
+			return ""
+		}
+		n := s.T("outcome." + ci.Outcome)
+		if ci.Challenge != "" {
+			n += ", " + s.T("challenge."+ci.Challenge)
+		}
+		return n
+	})
 	if x.Why != "" {
 		l += " " + s.T("actions.why", "why", x.Why)
 	}
