@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -46,18 +47,43 @@ func (e *Engine) Sweep(ctx context.Context) (int, error) {
 		}
 		byRecipient[d.RecipientID] = append(byRecipient[d.RecipientID], d)
 	}
-	var errs []error
+	// Each recipient is one transaction of its own; several run at once so
+	// the store can share one commit among them (a morning wave of
+	// invitations would otherwise pay one disk sync per client). They are
+	// taken in the order their moments fell due.
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+		next = make(chan string)
+	)
+	for range min(sweepWorkers, len(order)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range next {
+				err := e.store.Update(ctx, func(tx Tx) error { return e.sweepRecipient(tx, r, now) })
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, fmt.Errorf("sweep %s: %w", r, err))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
 	for _, r := range order {
 		if ctx.Err() != nil {
 			break
 		}
-		err := e.store.Update(ctx, func(tx Tx) error { return e.sweepRecipient(tx, r, now) })
-		if err != nil {
-			errs = append(errs, fmt.Errorf("sweep %s: %w", r, err))
-		}
+		next <- r
 	}
+	close(next)
+	wg.Wait()
 	return len(due), errors.Join(errs...)
 }
+
+// sweepWorkers is how many recipients a sweep handles at once.
+const sweepWorkers = 16
 
 // sweepRecipient handles one recipient's due moments. It reads them again
 // inside the transaction, so a moment another sweep already handled is skipped.
