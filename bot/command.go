@@ -6,7 +6,10 @@ package bot
 type Command struct {
 	Name        string // without the slash
 	Description string
-	Args        []Arg
+	// Localized holds the description in other languages, by base language
+	// code ("de"), for menus that show each person their own language.
+	Localized map[string]string
+	Args      []Arg
 }
 
 // Arg is one optional or required argument of a command. Adapters that collect

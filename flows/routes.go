@@ -57,7 +57,13 @@ func routeTable() []*Route {
 func (e *Engine) Commands() []bot.Command {
 	cmds := make([]bot.Command, 0, len(e.order))
 	for _, rt := range e.order {
-		cmds = append(cmds, bot.Command{Name: rt.Name, Description: e.cat.Text(rt.Help), Args: rt.Args})
+		c := bot.Command{Name: rt.Name, Description: e.cat.Text(rt.Help), Args: rt.Args, Localized: map[string]string{}}
+		for lang, cat := range e.cats {
+			if cat != e.cat {
+				c.Localized[lang] = cat.Text(rt.Help)
+			}
+		}
+		cmds = append(cmds, c)
 	}
 	return cmds
 }

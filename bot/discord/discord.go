@@ -231,6 +231,14 @@ func commandDef(c bot.Command) (*discordgo.ApplicationCommand, []string) {
 		Name:        name,
 		Description: description(c.Description, name),
 	}
+	if len(c.Localized) > 0 {
+		// Discord shows each person the description in their client's locale.
+		loc := make(map[discordgo.Locale]string, len(c.Localized))
+		for lang, d := range c.Localized {
+			loc[discordgo.Locale(lang)] = description(d, name)
+		}
+		def.DescriptionLocalizations = &loc
+	}
 	order := make([]string, 0, len(c.Args))
 	for _, arg := range c.Args {
 		argName := strings.ToLower(arg.Name)

@@ -12,10 +12,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -211,15 +213,28 @@ func (a *Adapter) InviteLink(code string) string {
 
 // SetCommands publishes the command menu Telegram shows next to the text field.
 func (a *Adapter) SetCommands(ctx context.Context, cmds []bot.Command) error {
-	list := make([]tgbotapi.BotCommand, 0, len(cmds))
+	// The menu for everyone, then one per language for people whose app
+	// speaks it (Telegram picks by the user's language_code).
+	langs := map[string]bool{"": true}
 	for _, c := range cmds {
-		list = append(list, tgbotapi.BotCommand{
-			Command:     strings.TrimPrefix(c.Name, "/"),
-			Description: truncateRunes(c.Description, 256),
-		})
+		for lang := range c.Localized {
+			langs[lang] = true
+		}
 	}
-	if _, err := a.api(ctx, requestTimeout).Request(tgbotapi.NewSetMyCommands(list...)); err != nil {
-		return fmt.Errorf("telegram: setMyCommands: %w", classify(err))
+	for _, lang := range slices.Sorted(maps.Keys(langs)) {
+		list := make([]tgbotapi.BotCommand, 0, len(cmds))
+		for _, c := range cmds {
+			desc := c.Description
+			if d := c.Localized[lang]; d != "" {
+				desc = d
+			}
+			list = append(list, tgbotapi.BotCommand{Command: strings.TrimPrefix(c.Name, "/"), Description: truncateRunes(desc, 256)})
+		}
+		cfg := tgbotapi.NewSetMyCommands(list...)
+		cfg.LanguageCode = lang
+		if _, err := a.api(ctx, requestTimeout).Request(cfg); err != nil {
+			return fmt.Errorf("telegram: setMyCommands %s: %w", lang, classify(err))
+		}
 	}
 	return nil
 }

@@ -851,6 +851,18 @@ func TestSetCommandsAndInviteLink(t *testing.T) {
 	if got := s.Commands(); !reflect.DeepEqual(got, want) {
 		t.Errorf("commands: got %+v, want %+v", got, want)
 	}
+	// A menu per language, for people whose app speaks it.
+	cmds[0].Localized = map[string]string{"de": "Loslegen"}
+	if err := a.SetCommands(context.Background(), cmds); err != nil {
+		t.Fatalf("SetCommands: %v", err)
+	}
+	wantDE := []telegramtest.Command{{Name: "start", Description: "Loslegen"}, {Name: "checkin", Description: "Reflect now"}}
+	if got := s.CommandsIn("de"); !reflect.DeepEqual(got, wantDE) {
+		t.Errorf("German commands: got %+v, want %+v", got, wantDE)
+	}
+	if got := s.Commands(); !reflect.DeepEqual(got, want) {
+		t.Errorf("commands for everyone after the German menu: got %+v, want %+v", got, want)
+	}
 	if got, want := a.Username(), "CoachingBot"; got != want {
 		t.Errorf("Username: got %q, want %q", got, want)
 	}

@@ -446,6 +446,16 @@ func TestDiscordSlashCommands(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Fatalf("registered commands = %q, want every engine command once: %q", names, want)
 	}
+	// Each command says what it does in German too, for German clients.
+	de, err := flows.LoadCatalog("de", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range dc.Commands("") {
+		if c.Name == "checkin" && c.Localized["de"] != de.Text("cmd.checkin") {
+			t.Errorf("/checkin in German = %q, want %q", c.Localized["de"], de.Text("cmd.checkin"))
+		}
+	}
 
 	bo := newDCUser(t, dc, "2002")
 	id := dc.SlashCommand(bo.id, "guild-1", "start")

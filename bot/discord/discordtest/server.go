@@ -189,7 +189,9 @@ type Command struct {
 	ID          string
 	Name        string
 	Description string
-	Options     []Option
+	// Localized are the descriptions by locale ("de").
+	Localized map[string]string
+	Options   []Option
 }
 
 // Option is one option of a command.
@@ -843,9 +845,10 @@ func cloneRows(rows [][]Button) [][]Button {
 var commandName = regexp.MustCompile(`^[-_\p{Ll}\p{N}]{1,32}$`)
 
 type commandJSON struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Options     []struct {
+	Name          string            `json:"name"`
+	Description   string            `json:"description"`
+	Localizations map[string]string `json:"description_localizations"`
+	Options       []struct {
 		Type        int    `json:"type"`
 		Name        string `json:"name"`
 		Description string `json:"description"`
@@ -882,7 +885,7 @@ func (s *Server) putCommands(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			id = s.newIDLocked()
 		}
-		cmd := Command{ID: id, Name: c.Name, Description: c.Description}
+		cmd := Command{ID: id, Name: c.Name, Description: c.Description, Localized: c.Localizations}
 		for _, o := range c.Options {
 			cmd.Options = append(cmd.Options, Option{Name: o.Name, Description: o.Description, Type: o.Type, Required: o.Required})
 		}
@@ -908,6 +911,11 @@ func checkCommands(in []commandJSON) error {
 		names[c.Name] = true
 		if n := utf8.RuneCountInString(c.Description); n < 1 || n > 100 {
 			return fmt.Errorf("%d.description: must be 1 to 100 in length", i)
+		}
+		for loc, d := range c.Localizations {
+			if n := utf8.RuneCountInString(d); n < 1 || n > 100 {
+				return fmt.Errorf("%d.description_localizations.%s: must be 1 to 100 in length", i, loc)
+			}
 		}
 		if len(c.Options) > 25 {
 			return fmt.Errorf("%d.options: at most 25", i)

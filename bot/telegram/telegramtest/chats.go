@@ -347,6 +347,13 @@ func (s *Server) Commands() []Command {
 	return append([]Command(nil), s.commands...)
 }
 
+// CommandsIn returns the menu set for people whose app speaks lang.
+func (s *Server) CommandsIn(lang string) []Command {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Command(nil), s.commandsIn[lang]...)
+}
+
 func (c *chat) apiChat() apiChat {
 	if c.kind == "private" {
 		return apiChat{ID: c.id, Type: c.kind, FirstName: c.person.FirstName, LastName: c.person.LastName, Username: c.person.Username}

@@ -270,9 +270,16 @@ func (s *Server) setMyCommands(r *request) (any, *apiError) {
 		}
 		cmds = append(cmds, Command{Name: c.Command, Description: c.Description})
 	}
+	lang := r.params["language_code"]
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.commands = cmds
+	if lang == "" {
+		s.commands = cmds
+	}
+	if s.commandsIn == nil {
+		s.commandsIn = map[string][]Command{}
+	}
+	s.commandsIn[lang] = cmds
 	return true, nil
 }
 

@@ -104,14 +104,16 @@ type Server struct {
 	callbacks map[string]bool         // callback queries not yet answered
 	nextQuery int64
 	commands  []Command
-	webhook   webhook
-	faults    map[string][]fault
-	drops     map[string]int
-	latency   time.Duration
-	calls     map[string]int
-	stats     Stats
-	flood     *flood
-	problems  []error // misuse reported on a server made with Start
+	// commandsIn holds the menus set per language_code ("" for everyone).
+	commandsIn map[string][]Command
+	webhook    webhook
+	faults     map[string][]fault
+	drops      map[string]int
+	latency    time.Duration
+	calls      map[string]int
+	stats      Stats
+	flood      *flood
+	problems   []error // misuse reported on a server made with Start
 }
 
 // Stats counts what the server has served, for assertions and load reports.
