@@ -59,7 +59,7 @@ func runLink(s *Session, args string) error {
 			return fmt.Errorf("link: %w", err)
 		}
 	}
-	if err := s.tx.AddAlias(s.msg.UserID, clientID); err != nil {
+	if err := s.tx.AddAlias(s.msg.UserID, clientID, s.msg.ChatID); err != nil {
 		if errors.Is(err, ErrDuplicate) {
 			return s.say("link.already_linked")
 		}

@@ -50,7 +50,8 @@ type Tx interface {
 	UseLinkCode(code string, now time.Time) (string, error)
 	// Alias returns the client another platform's user speaks for.
 	Alias(userID string) (string, error)
-	AddAlias(userID, clientID string) error
+	// AddAlias lets userID, writing from chatID, speak for clientID.
+	AddAlias(userID, clientID, chatID string) error
 	// Aliases lists the other platforms' user IDs that speak for a client.
 	Aliases(clientID string) ([]string, error)
 	// LinkCodes lists the link codes a client made that are still stored.

@@ -70,7 +70,7 @@ func TestExportCoversEveryClientTable(t *testing.T) {
 		if _, err := tx.AddSafetyEvent(flows.SafetyEvent{ClientID: id, Level: flows.SafetyDanger, At: now}); err != nil {
 			return err
 		}
-		if err := tx.AddAlias("discord:1", id); err != nil {
+		if err := tx.AddAlias("discord:1", id, "discord:101"); err != nil {
 			return err
 		}
 		if err := tx.AddLinkCode("XYZ", id, now.Add(15*time.Minute)); err != nil {

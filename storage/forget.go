@@ -43,7 +43,8 @@ func (t *tx) Forget(clientID string) error {
 	// Their chats: the client's, and every chat they or a linked account
 	// were last seen in (a private chat's ID is its user's on most platforms).
 	chats, err := t.strings(`SELECT chat_id FROM conversations WHERE user_id IN (SELECT value FROM json_each(?1))
-		UNION SELECT chat_id FROM clients WHERE id IN (SELECT value FROM json_each(?1))`, userList)
+		UNION SELECT chat_id FROM clients WHERE id IN (SELECT value FROM json_each(?1))
+		UNION SELECT chat_id FROM aliases WHERE client_id = ?2`, userList, clientID)
 	if err != nil {
 		return fail(err)
 	}

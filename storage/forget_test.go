@@ -116,7 +116,7 @@ func TestForgetLeavesNothingOnDisk(t *testing.T) {
 		if _, err := tx.AddAssessment(flows.Assessment{ClientID: "telegram:1", Skill: "boundaries", Stage: 2, At: t0}); err != nil {
 			return err
 		}
-		if err := tx.AddAlias("discord:9", "telegram:1"); err != nil {
+		if err := tx.AddAlias("discord:9", "telegram:1", "discord:dm9"); err != nil {
 			return err
 		}
 		if err := tx.AddLinkCode("code1", "telegram:1", t0.Add(time.Hour)); err != nil {
@@ -216,5 +216,30 @@ func TestForgetDropsQueuedReplies(t *testing.T) {
 	db.OnQueued(nil)
 	if len(got) != 1 || got[0].Reply.Text != "goodbye" {
 		t.Fatalf("reported as queued: %+v, want only the goodbye", got)
+	}
+}
+
+// TestForgetReachesALinkedAccountsChat: a linked account's DM channel is
+// known from when it was linked, so a message sent there goes with the
+// client even when it quotes nothing and no conversation remembers the chat.
+func TestForgetReachesALinkedAccountsChat(t *testing.T) {
+	db, _ := openDB(t)
+	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	update(t, db, func(tx flows.Tx) error {
+		if err := tx.SaveClient(flows.Client{ID: "telegram:1", ChatID: "telegram:1", Name: "Ana", Consented: true}); err != nil {
+			return err
+		}
+		if err := tx.AddAlias("discord:5", "telegram:1", "discord:dm5"); err != nil {
+			return err
+		}
+		return tx.Send(bot.Reply{ChatID: "discord:dm5", Text: "Here's how things are set up"}, t0)
+	})
+	update(t, db, func(tx flows.Tx) error { return tx.Forget("telegram:1") })
+	rows, err := db.Pending(context.Background(), bot.Discord, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 0 {
+		t.Fatalf("%d messages to the linked account's chat outlived the client", len(rows))
 	}
 }

@@ -62,9 +62,9 @@ func (t *tx) Alias(userID string) (string, error) {
 
 // AddAlias lets userID speak for clientID; flows.ErrDuplicate when userID
 // already speaks for a client.
-func (t *tx) AddAlias(userID, clientID string) error {
-	err := changed(t.exec(`INSERT INTO aliases (user_id, client_id) VALUES (?, ?)
-		ON CONFLICT (user_id) DO NOTHING`, userID, clientID))
+func (t *tx) AddAlias(userID, clientID, chatID string) error {
+	err := changed(t.exec(`INSERT INTO aliases (user_id, client_id, chat_id) VALUES (?, ?, ?)
+		ON CONFLICT (user_id) DO NOTHING`, userID, clientID, chatID))
 	if errors.Is(err, flows.ErrNotFound) {
 		err = flows.ErrDuplicate
 	}

@@ -22,7 +22,7 @@ func TestLinks(t *testing.T) {
 			if err != nil || id != "telegram:1" {
 				t.Fatalf("UseLinkCode = %q, %v", id, err)
 			}
-			if err := tx.AddAlias("discord:9", id); err != nil {
+			if err := tx.AddAlias("discord:9", id, "discord:909"); err != nil {
 				return err
 			}
 			got, err := tx.Alias("discord:9")
@@ -51,7 +51,7 @@ func TestLinks(t *testing.T) {
 	})
 	t.Run("ErrDuplicate", func(t *testing.T) {
 		update(t, db, func(tx flows.Tx) error {
-			if err := tx.AddAlias("discord:9", "telegram:1"); !errors.Is(err, flows.ErrDuplicate) {
+			if err := tx.AddAlias("discord:9", "telegram:1", "discord:909"); !errors.Is(err, flows.ErrDuplicate) {
 				t.Errorf("second alias: %v, want ErrDuplicate", err)
 			}
 			return nil
