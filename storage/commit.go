@@ -270,8 +270,10 @@ func (db *DB) commit(batch []*job) (rest []*job) {
 	}()
 
 	w.queued, w.forgot = w.queued[:0], false
+	start := time.Now()
 	if err := w.exec("BEGIN IMMEDIATE"); err != nil {
 		db.logger.Error("begin failed", "updates", len(batch), "err", explain(err))
+		db.observeCommit(start, len(batch), err)
 		for _, j := range batch {
 			if j.state.CompareAndSwap(jobQueued, jobTaken) {
 				j.err = fmt.Errorf("begin: %w", err)
@@ -334,6 +336,7 @@ func (db *DB) commit(batch []*job) (rest []*job) {
 			}
 		}
 	}
+	db.observeCommit(start, len(live), broken)
 	if broken != nil {
 		// One line per failed commit; each caller gets the error too.
 		db.logger.Error("commit failed, its updates are not saved", "updates", len(live), "err", broken)

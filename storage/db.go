@@ -73,6 +73,9 @@ type DB struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	// observer is told of each commit (see OnCommit).
+	observer commitObserver
 }
 
 // OnQueued sets fn to be told, right after each commit, of the outbox rows it
