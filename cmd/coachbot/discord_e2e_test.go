@@ -608,6 +608,32 @@ func (u *dcTelegramUser) press(m telegramtest.Sent, label string) {
 	u.t.Fatalf("no button %q under %q; buttons: %q", label, m.Text, m.Labels())
 }
 
+// dcJoinOnTelegram takes a Telegram client through /start with a coach's
+// invite: the preview (which says the coach hears of danger, never the
+// words), consent, London, 09:00, no rest days, and the welcome that says
+// they are connected and set up in one message.
+func dcJoinOnTelegram(t *testing.T, tg *telegramtest.Server, chat int64, code, coach string) *dcTelegramUser {
+	t.Helper()
+	u := &dcTelegramUser{t: t, tg: tg, chat: chat}
+	u.say("/start " + code)
+	u.press(u.expect("Shall we begin?"), "Yes, let's begin")
+	preview := u.expect(coach + " invited you")
+	if !strings.Contains(preview.Text, "gets a short message at once that you may be struggling, never your words") {
+		t.Errorf("the invite preview does not say what the coach hears of danger:\n%s", preview.Text)
+	}
+	u.press(preview, "Yes")
+	u.expect("Which time zone")
+	u.say("London")
+	u.expect("What time of day")
+	u.say("09:00")
+	u.expect("Which days are rest days")
+	u.say("none")
+	if m := u.expect("You're now connected with " + coach); !strings.Contains(m.Text, "you're set up") {
+		t.Errorf("being connected and being set up come in one message; got %q", m.Text)
+	}
+	return u
+}
+
 // TestCrossPlatformDigest has a coach on Discord invite a client who joins on
 // Telegram; the coach's /digest arrives in their Discord DM and lists the client.
 func TestCrossPlatformDigest(t *testing.T) {
@@ -621,19 +647,7 @@ func TestCrossPlatformDigest(t *testing.T) {
 	dcBecomeCoach(coach)
 	code := dcInvite(coach)
 
-	dan := &dcTelegramUser{t: t, tg: tg, chat: 5005}
-	dan.say("/start " + code)
-	dan.press(dan.expect("Shall we begin?"), "Yes, let's begin")
-	dan.press(dan.expect("User 4001 invited you"), "Yes")
-	dan.expect("Which time zone")
-	dan.say("London")
-	dan.expect("What time of day")
-	dan.say("09:00")
-	dan.expect("Which days are rest days")
-	dan.say("none")
-	if m := dan.expect("You're now connected with User 4001"); !strings.Contains(m.Text, "you're set up") {
-		t.Errorf("being connected and being set up come in one message; got %q", m.Text)
-	}
+	dan := dcJoinOnTelegram(t, tg, 5005, code, "User 4001")
 
 	// Some news, so the digest has something to say about the client.
 	dan.say("/rest")
@@ -744,17 +758,7 @@ func TestSafetyAlertReachesTheCoachsPlatform(t *testing.T) {
 	dcBecomeCoach(coach)
 	code := dcInvite(coach)
 
-	eve := &dcTelegramUser{t: t, tg: tg, chat: 5105}
-	eve.say("/start " + code)
-	eve.press(eve.expect("Shall we begin?"), "Yes, let's begin")
-	eve.press(eve.expect("gets a short message at once that you may be struggling, never your words"), "Yes")
-	eve.expect("Which time zone")
-	eve.say("London")
-	eve.expect("What time of day")
-	eve.say("09:00")
-	eve.expect("Which days are rest days")
-	eve.say("none")
-	eve.expect("you're set up")
+	eve := dcJoinOnTelegram(t, tg, 5105, code, "User 4101")
 
 	words := "honestly i cant go on, i want to end my life"
 	eve.say(words)
