@@ -103,6 +103,7 @@ type Adapter struct {
 	maxBackoff time.Duration
 
 	running atomic.Bool
+	health  health // whether the gateway is up, for Ready
 
 	mu    sync.RWMutex
 	appID string

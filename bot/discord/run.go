@@ -49,6 +49,8 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		return errors.New("discord: already running")
 	}
 	defer a.running.Store(false)
+	a.health.run(true)
+	defer a.health.run(false)
 	in := newInbox(ctx, a, h)
 	err := a.supervise(ctx, in)
 	in.close()
@@ -108,6 +110,7 @@ func (a *Adapter) supervise(ctx context.Context, in *inbox) error {
 			g = nil
 		}
 		attempts++
+		a.health.set(false, "gateway open failed: "+err.Error())
 		wait := bot.Backoff(a.backoff, a.maxBackoff, attempts)
 		a.log.Warn("gateway open failed", "err", err, "attempt", failures, "retry_in", wait)
 		t := time.NewTimer(wait)
@@ -163,13 +166,20 @@ func (a *Adapter) newGateway(in *inbox) *gatewaySession {
 	g.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { in.message(m.Message) })
 	g.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { in.interaction(i.Interaction) })
 	g.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+		a.health.set(false, "gateway connection lost")
 		select {
 		case g.down <- struct{}{}:
 		default:
 		}
 	})
-	g.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) { a.log.Info("gateway session started") })
-	g.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { a.log.Info("gateway session resumed") })
+	g.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) {
+		a.health.set(true, "")
+		a.log.Info("gateway session started")
+	})
+	g.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
+		a.health.set(true, "")
+		a.log.Info("gateway session resumed")
+	})
 	return g
 }
 

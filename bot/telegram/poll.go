@@ -258,6 +258,7 @@ func (p *pipeline) close() {
 func (a *Adapter) retry(ctx context.Context, method string, fn func() error) error {
 	for failures := 1; ; failures++ {
 		err := fn()
+		a.health.called(method, err, time.Now())
 		if err == nil {
 			return nil
 		}

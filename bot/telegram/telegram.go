@@ -110,6 +110,7 @@ type Adapter struct {
 	client  *http.Client
 	sdk     *tgbotapi.BotAPI // template; every call uses a copy bound to a context
 	running atomic.Bool
+	health  health // whether receiving works, for Ready
 
 	// Test seams: the clock for callback timestamps, the shortest backoff after
 	// a failed call, and a listener the webhook server uses instead of binding.
@@ -248,6 +249,8 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		return errors.New("telegram: already running")
 	}
 	defer a.running.Store(false)
+	a.health.run(true)
+	defer a.health.run(false)
 	if a.cfg.Mode == ModeWebhook {
 		return a.serveWebhook(ctx, h)
 	}

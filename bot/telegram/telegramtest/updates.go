@@ -186,6 +186,10 @@ type webhook struct {
 	url     string
 	secret  string
 	allowed []string
+	// lastError and lastErrorAt are what getWebhookInfo reports as the last
+	// failed delivery (see SetWebhookError).
+	lastError   string
+	lastErrorAt time.Time
 }
 
 func (s *Server) setWebhook(r *request) (any, *apiError) {
@@ -226,12 +230,28 @@ func (s *Server) deleteWebhook(r *request) (any, *apiError) {
 func (s *Server) getWebhookInfo(*request) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var lastErrorDate int64
+	if !s.webhook.lastErrorAt.IsZero() {
+		lastErrorDate = s.webhook.lastErrorAt.Unix()
+	}
 	return struct {
 		URL                  string   `json:"url"`
 		HasCustomCertificate bool     `json:"has_custom_certificate"`
 		PendingUpdateCount   int      `json:"pending_update_count"`
+		LastErrorDate        int64    `json:"last_error_date,omitempty"`
+		LastErrorMessage     string   `json:"last_error_message,omitempty"`
 		AllowedUpdates       []string `json:"allowed_updates,omitempty"`
-	}{s.webhook.url, false, s.updates.pending(), s.webhook.allowed}, nil
+	}{s.webhook.url, false, s.updates.pending(), lastErrorDate, s.webhook.lastError, s.webhook.allowed}, nil
+}
+
+// SetWebhookError makes getWebhookInfo report message as the last failure to
+// deliver to the registered webhook, at at, as Telegram does when the bot's
+// address cannot be reached ("Connection refused", "Wrong response from the
+// webhook: 502 Bad Gateway"). A later setWebhook clears it.
+func (s *Server) SetWebhookError(message string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.webhook.lastError, s.webhook.lastErrorAt = message, at
 }
 
 // WebhookURL is the URL registered with setWebhook, or "" when none is.
