@@ -88,6 +88,9 @@ func (e *Engine) sweepCoach(tx Tx, coachID string, due []Due, now time.Time) err
 				return err
 			}
 			latest.Status, latest.SentAt = DueSent, now
+			if err := e.digestChart(s, coach); err != nil {
+				return err
+			}
 		}
 	}
 	if err := tx.UpdateDue(latest); err != nil {

@@ -57,6 +57,9 @@ type Config struct {
 	// InviteLink turns an invite code into something to share on the coach's
 	// platform (a Telegram deep link); nil shows the bare code.
 	InviteLink func(platform, code string) string
+	// Web is the coach's web view: where /dashboard links lead, and the
+	// weekly digest's chart.
+	Web WebConfig
 }
 
 // Rhythm is the between-session pace the bot keeps.

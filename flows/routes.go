@@ -50,7 +50,7 @@ func routeTable() []*Route {
 		{Name: "cancel", Help: "cmd.cancel", Run: runCancel},
 		{Name: "help", Help: "cmd.help", KeepsFlow: true, Run: showHelp},
 	}
-	return append(client, coachRoutes()...)
+	return append(append(client, coachRoutes()...), dashboardRoute())
 }
 
 // Commands lists the commands for the platforms' command menus.

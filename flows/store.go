@@ -104,4 +104,17 @@ type Tx interface {
 
 	// Send queues a reply in the outbox; it leaves after the commit.
 	Send(r bot.Reply, at time.Time) error
+
+	// AddWebToken stores a token of the coach's web view (a one-time link or
+	// a session) by its hash, and deletes tokens expired by its CreatedAt;
+	// ErrDuplicate when the hash exists.
+	AddWebToken(t WebToken) error
+	// WebToken looks a token up by its hash; ErrNotFound when unknown.
+	WebToken(hash string) (WebToken, error)
+	// UseWebToken spends a one-time link: ErrNotFound when it is unknown,
+	// used or expired at now.
+	UseWebToken(hash string, now time.Time) (WebToken, error)
+	// EndWebTokens deletes every web session and link of a coach and
+	// reports how many sessions ended.
+	EndWebTokens(coachID string, now time.Time) (int, error)
 }

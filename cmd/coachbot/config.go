@@ -25,6 +25,7 @@ type Config struct {
 	Safety    SafetyConfig   `yaml:"safety"`
 	Messages  MessagesConfig `yaml:"messages"`
 	Flood     FloodConfig    `yaml:"flood"`
+	Web       WebConfig      `yaml:"web"`
 	Log       LogConfig      `yaml:"log"`
 	// ShutdownGrace is how long a stopping bot keeps delivering what is queued
 	// after it stopped taking updates.
@@ -282,6 +283,9 @@ func (c Config) validate() error {
 	if _, err := flows.LoadCatalog(c.Messages.Language, c.Messages.Overrides); err != nil {
 		return bad("messages", "%s", oneLine(err))
 	}
+	if err := c.Web.check(); err != nil {
+		return err
+	}
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
 		return bad("log.level", "must be debug, info, warn or error")
 	}
@@ -314,6 +318,7 @@ func (c Config) engineConfig(cat *flows.Catalog) flows.Config {
 		FloodWindow:        time.Duration(c.Flood.Window),
 		CoachCode:          c.CoachCode,
 		Admins:             c.Admins,
+		Web:                c.Web.engine(cat),
 		Rhythm: flows.Rhythm{
 			Quiet: quiet, MaxPerDay: c.Rhythm.MaxMessagesPerDay, NudgeAfter: time.Duration(c.Rhythm.NudgeAfter),
 			AssessEvery: c.Rhythm.AssessEveryWeeks, InviteTTL: time.Duration(c.Rhythm.InviteTTL), DefaultCheckIn: checkIn,

@@ -126,6 +126,11 @@ func (l *live) Close() error {
 // serve runs every configured platform, the dispatcher and the scheduler until
 // ctx is cancelled or a platform fails, then stops them in reverse order.
 func (a *app) serve(ctx context.Context) error {
+	stopWeb, err := a.startWeb()
+	if err != nil {
+		return err
+	}
+	defer stopWeb() // last: it reads what the rest writes
 	l, err := a.start(ctx)
 	if err != nil {
 		return err
