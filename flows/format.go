@@ -55,7 +55,6 @@ func formatMoment(s *Session, t time.Time) string {
 	return s.T("when.day", "day", s.date(t, dateDay), "time", clock)
 }
 
-
 func shorten(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {

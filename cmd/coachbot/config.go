@@ -181,7 +181,7 @@ func defaultConfig() Config {
 			Pause:       Duration(flows.DefaultSafetyPause),
 			NotifyCoach: true,
 		},
-		Flood: FloodConfig{Messages: flows.DefaultFloodMessages, Window: Duration(flows.DefaultFloodWindow)},
+		Flood:         FloodConfig{Messages: flows.DefaultFloodMessages, Window: Duration(flows.DefaultFloodWindow)},
 		Messages:      MessagesConfig{Language: "en"},
 		Log:           LogConfig{Level: "info", Format: "text"},
 		ShutdownGrace: Duration(5 * time.Second),
