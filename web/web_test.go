@@ -91,7 +91,9 @@ func twoCoaches(t *testing.T) *webtest.Fixture {
 }
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	t.Run("OK", func(t *testing.T) {
+		t.Parallel()
 		f := twoCoaches(t)
 		b := newBrowser(t, f)
 		b.login("telegram:1")
@@ -122,6 +124,7 @@ func TestLogin(t *testing.T) {
 		}
 	})
 	t.Run("ErrUsedLink", func(t *testing.T) {
+		t.Parallel()
 		f := twoCoaches(t)
 		link := f.Link("telegram:1")
 		b := newBrowser(t, f)
@@ -135,6 +138,7 @@ func TestLogin(t *testing.T) {
 		}
 	})
 	t.Run("ErrExpiredLink", func(t *testing.T) {
+		t.Parallel()
 		f := twoCoaches(t)
 		link := f.Link("telegram:1")
 		f.Clock.Add(flows.WebLinkTTL + time.Second)
@@ -145,6 +149,7 @@ func TestLogin(t *testing.T) {
 		}
 	})
 	t.Run("ErrUnknownLink", func(t *testing.T) {
+		t.Parallel()
 		f := twoCoaches(t)
 		b := newBrowser(t, f)
 		if code, _, _ := b.do("POST", "/login/AAAAAAAAAAAAAAAAAAAAAAAAAA"); code != http.StatusGone || b.cookie != nil {
@@ -152,6 +157,7 @@ func TestLogin(t *testing.T) {
 		}
 	})
 	t.Run("ErrNoCookie", func(t *testing.T) {
+		t.Parallel()
 		f := twoCoaches(t)
 		for _, path := range []string{"/", "/clients/telegram:10", "/clients/telegram:10/brief"} {
 			code, body, _ := newBrowser(t, f).do("GET", path)
@@ -161,6 +167,7 @@ func TestLogin(t *testing.T) {
 		}
 	})
 	t.Run("ErrForgedCookie", func(t *testing.T) {
+		t.Parallel()
 		f := twoCoaches(t)
 		b := newBrowser(t, f)
 		b.cookie = &http.Cookie{Name: "coachbot_session", Value: "MZXW6YTBOI2DAMBQGAYDAMBQGA"}
@@ -176,6 +183,7 @@ func TestLogin(t *testing.T) {
 		}
 	})
 	t.Run("ErrSessionExpired", func(t *testing.T) {
+		t.Parallel()
 		f := twoCoaches(t)
 		b := newBrowser(t, f)
 		b.login("telegram:1")
@@ -185,6 +193,7 @@ func TestLogin(t *testing.T) {
 		}
 	})
 	t.Run("DashboardOff", func(t *testing.T) {
+		t.Parallel()
 		f := twoCoaches(t)
 		b := newBrowser(t, f)
 		b.login("telegram:1")
@@ -196,6 +205,7 @@ func TestLogin(t *testing.T) {
 		}
 	})
 	t.Run("SignOut", func(t *testing.T) {
+		t.Parallel()
 		f := twoCoaches(t)
 		b := newBrowser(t, f)
 		b.login("telegram:1")
@@ -209,12 +219,14 @@ func TestLogin(t *testing.T) {
 		}
 	})
 	t.Run("ErrNotACoach", func(t *testing.T) {
+		t.Parallel()
 		f := twoCoaches(t)
 		if text := f.Say("telegram:10", "/dashboard"); strings.Contains(text, "/login/") {
 			t.Errorf("a client got a link: %q", text)
 		}
 	})
 	t.Run("ErrTooManyTries", func(t *testing.T) {
+		t.Parallel()
 		f := twoCoaches(t)
 		b := newBrowser(t, f)
 		limited := false
@@ -231,6 +243,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestPrivacy(t *testing.T) {
+	t.Parallel()
 	f := twoCoaches(t)
 	b := newBrowser(t, f)
 	b.login("telegram:1")
@@ -288,6 +301,7 @@ func TestPrivacy(t *testing.T) {
 }
 
 func TestPages(t *testing.T) {
+	t.Parallel()
 	f := twoCoaches(t)
 	b := newBrowser(t, f)
 	b.login("telegram:1")
@@ -307,6 +321,7 @@ func TestPages(t *testing.T) {
 }
 
 func TestDigestChart(t *testing.T) {
+	t.Parallel()
 	f := twoCoaches(t)
 	f.Update(func(tx flows.Tx) error {
 		c, err := tx.Coach("telegram:1")
