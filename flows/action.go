@@ -311,9 +311,15 @@ func actionFlow() *Flow {
 					if a["when_pick"] == "pick" {
 						return nil
 					}
-					p, _ := scheduler.ParsePlan(a["when_pick"], s.now, s.zone())
-					if a["when_pick"] == "later this week" {
+					var p scheduler.Plan
+					switch a["when_pick"] {
+					case "tomorrow":
+						d := s.today().AddDays(1)
+						p = scheduler.Plan{From: d, By: d, DayNamed: true}
+					case "later this week":
 						p = laterThisWeek(s)
+					default:
+						p = planToday(s)
 					}
 					storePlan(a, withClockHint(p, a))
 					return nil

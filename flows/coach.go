@@ -61,8 +61,16 @@ func coachFlow() *Flow {
 				Options: []Option{{"daily", "btn.daily"}, {"weekly", "btn.weekly_monday"}}},
 		},
 		Done: func(s *Session, a Answers) error {
-			c := Coach{ID: s.msg.UserID, ChatID: s.msg.ChatID, Name: s.msg.Name, Zone: a["zone"],
-				DigestAt: a["digest_at"], DigestWeekly: a["often"] == "weekly", DigestWeekday: time.Monday, CreatedAt: s.now}
+			zone, err := scheduler.LoadZone(a["zone"])
+			if err != nil {
+				return fmt.Errorf("coach zone: %w", err)
+			}
+			at, err := scheduler.ParseClock(a["digest_at"])
+			if err != nil {
+				return fmt.Errorf("coach digest time: %w", err)
+			}
+			c := Coach{ID: s.msg.UserID, ChatID: s.msg.ChatID, Name: s.msg.Name, Zone: zone,
+				DigestAt: at, DigestWeekly: a["often"] == "weekly", DigestWeekday: time.Monday, CreatedAt: s.now}
 			c.Language = s.e.spoken(s.language())
 			if old, err := s.tx.Coach(c.ID); err == nil {
 				c.CreatedAt, c.PrivateOnly = old.CreatedAt, old.PrivateOnly
@@ -103,10 +111,10 @@ func runApprove(s *Session, args string) error {
 		return s.say("approve.already", "user", args)
 	}
 	zone := c.Zone
-	if zone == "" {
-		zone = "UTC"
+	if zone.IsZero() {
+		zone = scheduler.ZoneOf(time.UTC)
 	}
-	coach := Coach{ID: c.ID, ChatID: c.ChatID, Name: displayName(c), Zone: zone, DigestAt: "18:00", DigestWeekday: time.Monday,
+	coach := Coach{ID: c.ID, ChatID: c.ChatID, Name: displayName(c), Zone: zone, DigestAt: scheduler.Clock{Hour: 18}, DigestWeekday: time.Monday,
 		Language: c.Language, CreatedAt: s.now}
 	if err := s.tx.SaveCoach(coach); err != nil {
 		return fmt.Errorf("save coach: %w", err)
@@ -122,13 +130,8 @@ func runApprove(s *Session, args string) error {
 
 // planCoach schedules the coach's next digest.
 func planCoach(tx Tx, c Coach, now time.Time) error {
-	loc := zoneOf(c.Zone)
-	at, err := scheduler.ParseClock(c.DigestAt)
-	if err != nil {
-		at = scheduler.Clock{Hour: 18}
-	}
-	dp := scheduler.DigestPrefs{Zone: loc, At: at, Weekly: c.DigestWeekly, Weekday: c.DigestWeekday}
-	return schedule(tx, c.ID, DueDigest, dp.Next(now), loc)
+	dp := scheduler.DigestPrefs{Zone: c.Zone.Location(), At: c.DigestAt, Weekly: c.DigestWeekly, Weekday: c.DigestWeekday}
+	return schedule(tx, c.ID, DueDigest, dp.Next(now), c.Zone.Location())
 }
 
 // runInvite creates a single-use invite that expires.

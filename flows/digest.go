@@ -524,7 +524,7 @@ func (s *Session) rhythmLines(v clientView, kind viewKind) []string {
 		out = append(out, s.T("view.slowed", "cadence", s.cadenceText(c.Cadence), "day", s.date(c.SlowedAt.In(loc), dateShort)))
 	case kind == viewClient && slowed:
 		out = append(out, s.T("view.cadence_slowed", "cadence", s.cadenceText(c.Cadence), "day", s.date(c.SlowedAt.In(loc), dateShort)))
-	case kind == viewClient && c.Cadence != "" && c.Cadence != "daily":
+	case kind == viewClient && c.Cadence != (scheduler.Cadence{}) && c.Cadence.String() != "daily":
 		out = append(out, s.T("view.cadence_chosen", "cadence", s.cadenceText(c.Cadence)))
 	}
 	return out

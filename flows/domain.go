@@ -1,6 +1,10 @@
 package flows
 
-import "time"
+import (
+	"time"
+
+	"github.com/coachbot/coachbot/scheduler"
+)
 
 // Client is a person using coachbot between sessions, alone or with a coach. The ID
 // is the platform-qualified user ID they first wrote from ("telegram:42").
@@ -9,11 +13,14 @@ type Client struct {
 	ChatID    string `json:"chat_id,omitempty"` // where proactive messages go
 	Name      string `json:"name,omitempty"`
 	Consented bool   `json:"consented,omitempty"`
-	Zone      string `json:"zone,omitempty"`      // IANA zone name
-	CheckIn   string `json:"check_in,omitempty"`  // local check-in time, "09:00"
-	RestDays  string `json:"rest_days,omitempty"` // "Sat Sun", or "none"
-	Cadence   string `json:"cadence,omitempty"`   // "daily", "every 2 days", "3 per session"
-	CoachID   string `json:"coach_id,omitempty"`  // empty when the client uses coachbot alone
+	// The rhythm's settings, parsed where they come in (from the person,
+	// from the database) and never again: zone, local check-in time, rest
+	// days and cadence ("daily", "every 2 days", "3 per session").
+	Zone     scheduler.Zone     `json:"zone,omitzero"`
+	CheckIn  scheduler.Clock    `json:"check_in,omitzero"`
+	RestDays scheduler.Weekdays `json:"rest_days,omitzero"`
+	Cadence  scheduler.Cadence  `json:"cadence"`
+	CoachID  string             `json:"coach_id,omitempty"` // empty when the client uses coachbot alone
 	// PausedUntil stops every proactive message before this instant.
 	PausedUntil time.Time `json:"paused_until,omitzero"`
 	// Unreachable is set when the platform refuses delivery (blocked bot, closed
@@ -21,13 +28,13 @@ type Client struct {
 	Unreachable bool `json:"unreachable,omitempty"`
 	// Unanswered counts invitations in a row that got no reply; it slows the
 	// cadence down rather than pressing harder.
-	Unanswered  int       `json:"unanswered,omitempty"`
-	LastSession time.Time `json:"last_session,omitzero"`
-	NextSession time.Time `json:"next_session,omitzero"`
-	Anchor      string    `json:"anchor,omitempty"` // local date the rhythm counts from, "2026-11-22"
+	Unanswered  int            `json:"unanswered,omitempty"`
+	LastSession time.Time      `json:"last_session,omitzero"`
+	NextSession time.Time      `json:"next_session,omitzero"`
+	Anchor      scheduler.Date `json:"anchor,omitzero"` // local date the rhythm counts from
 	// ClosedOn is the local date the client closed by checking in, resting or
 	// answering the rest-day question: nothing more about experiments that day.
-	ClosedOn string `json:"closed_on,omitempty"`
+	ClosedOn scheduler.Date `json:"closed_on,omitzero"`
 	// Language is the language the client is spoken to in ("de"); "" is the
 	// bot's default.
 	Language string `json:"language,omitempty"`
@@ -132,13 +139,13 @@ type NonAction struct {
 
 // Coach is someone whose clients joined through their invites.
 type Coach struct {
-	ID            string       `json:"id"`
-	ChatID        string       `json:"chat_id,omitempty"`
-	Name          string       `json:"name,omitempty"`
-	Zone          string       `json:"zone,omitempty"`
-	DigestAt      string       `json:"digest_at,omitempty"` // local time, "18:00"
-	DigestWeekly  bool         `json:"digest_weekly,omitempty"`
-	DigestWeekday time.Weekday `json:"digest_weekday"`
+	ID            string          `json:"id"`
+	ChatID        string          `json:"chat_id,omitempty"`
+	Name          string          `json:"name,omitempty"`
+	Zone          scheduler.Zone  `json:"zone,omitzero"`
+	DigestAt      scheduler.Clock `json:"digest_at,omitzero"` // local time
+	DigestWeekly  bool            `json:"digest_weekly,omitempty"`
+	DigestWeekday time.Weekday    `json:"digest_weekday"`
 	// PrivateOnly is what a digest whose only news is private check-ins
 	// becomes: PrivateOnlyLine (the default, also "") or PrivateOnlyNone
 	// (not sent).

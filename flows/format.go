@@ -13,12 +13,7 @@ func (s *Session) zone() *time.Location { return zoneOf(s.client.Zone) }
 
 // zoneOf loads a stored zone name; names are validated when stored, so UTC
 // stands in only for "not chosen yet".
-func zoneOf(name string) *time.Location {
-	if loc, err := time.LoadLocation(name); err == nil {
-		return loc
-	}
-	return time.UTC
-}
+func zoneOf(z scheduler.Zone) *time.Location { return z.Location() }
 
 // nextCheckInText says when the next check-in invitation will come.
 func (s *Session) nextCheckInText() string {
@@ -30,7 +25,7 @@ func (s *Session) nextCheckInText() string {
 		return s.T("when.paused", "date", s.date(p.PausedUntil.In(p.Zone), dateDay))
 	}
 	after := s.now
-	if today := s.today(); s.client.ClosedOn == today.String() {
+	if today := s.today(); s.client.ClosedOn == today {
 		after = scheduler.At(today.AddDays(1), scheduler.Clock{}, p.Zone).Add(-time.Second)
 	}
 	at, err := nextCheckIn(s.tx, s.client, p, after)

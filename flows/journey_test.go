@@ -9,6 +9,7 @@ import (
 
 	"github.com/coachbot/coachbot/bot"
 	"github.com/coachbot/coachbot/flows"
+	"github.com/coachbot/coachbot/scheduler"
 )
 
 func TestOnboarding(t *testing.T) {
@@ -21,7 +22,8 @@ func TestOnboarding(t *testing.T) {
 		expect(t, c.send("9:30"), "rest days")
 		expect(t, c.press("Sat Sun"), "Time zone: Europe/Zurich", "Check-in: 09:30", "Rest days: Sat Sun", "/action")
 		x, ok := c.export()
-		if !ok || !x.Client.Consented || x.Client.Zone != "Europe/Zurich" || x.Client.CheckIn != "09:30" || x.Client.RestDays != "Sat Sun" {
+		if !ok || !x.Client.Consented || x.Client.Zone.String() != "Europe/Zurich" ||
+			x.Client.CheckIn != (scheduler.Clock{Hour: 9, Minute: 30}) || x.Client.RestDays != scheduler.Weekend {
 			t.Fatalf("client after onboarding = %+v", x.Client)
 		}
 	})
@@ -31,7 +33,7 @@ func TestOnboarding(t *testing.T) {
 		c.send("/start")
 		expect(t, c.press("No, thank you"), "kept nothing except that you said no")
 		x, ok := c.export()
-		if !ok || x.Client.Consented || x.Client.Zone != "" || x.Client.Name != "" {
+		if !ok || x.Client.Consented || !x.Client.Zone.IsZero() || x.Client.Name != "" {
 			t.Fatalf("after refusal stored %+v, want only the refusal", x.Client)
 		}
 		expect(t, c.send("/action"), "Send /start")
@@ -75,7 +77,7 @@ func TestOnboardingBadInput(t *testing.T) {
 		t.Fatal("conversation still open after the last step")
 	}
 	x, _ := c.export()
-	if x.Client.CheckIn != "08:15" || x.Client.RestDays != "none" {
+	if x.Client.CheckIn.String() != "08:15" || x.Client.RestDays != 0 {
 		t.Fatalf("client = %+v", x.Client)
 	}
 }

@@ -209,7 +209,10 @@ func sharingFlow() *Flow {
 						}
 						lines = append(lines, fmt.Sprintf("%d. %s, %s: %s", i+1, s.date(ci.At.In(s.zone()), dateShort), about, s.T(state)))
 					}
-					coach, _ := s.tx.Coach(s.client.CoachID)
+					coach, err := s.tx.Coach(s.client.CoachID)
+					if err != nil {
+						return nil, fmt.Errorf("sharing: %w", err)
+					}
 					return []string{"coach", coach.Name, "list", strings.Join(lines, "\n")}, nil
 				},
 				OptionsFor: func(s *Session, _ Answers) ([]Option, error) {
@@ -240,7 +243,10 @@ func sharingFlow() *Flow {
 					if err := s.tx.SetCheckInPrivate(s.client.ID, id, how == "private"); err != nil {
 						return err
 					}
-					coach, _ := s.tx.Coach(s.client.CoachID)
+					coach, err := s.tx.Coach(s.client.CoachID)
+					if err != nil {
+						return fmt.Errorf("sharing: %w", err)
+					}
 					s.note("sharing.changed_"+how, "coach", coach.Name)
 					return nil
 				},
@@ -259,7 +265,10 @@ func sharingFlow() *Flow {
 
 // coachVars names the client's coach in a prompt.
 func coachVars(s *Session, _ Answers) ([]string, error) {
-	coach, _ := s.tx.Coach(s.client.CoachID)
+	coach, err := s.tx.Coach(s.client.CoachID)
+	if err != nil {
+		return nil, fmt.Errorf("coach of %s: %w", s.client.ID, err)
+	}
 	return []string{"coach", coach.Name}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/coachbot/coachbot/flows"
+	"github.com/coachbot/coachbot/scheduler"
 )
 
 // seedWave stores n clients whose check-in invitation is due now, in one
@@ -17,8 +18,8 @@ func seedWave(b *testing.B, w *world, n int) {
 	err := w.db.Update(b.Context(), func(tx flows.Tx) error {
 		for i := range n {
 			id := fmt.Sprintf("telegram:%d", 700000+i)
-			c := flows.Client{ID: id, ChatID: id, Name: "Wave", Consented: true, Zone: "UTC", CheckIn: "08:30",
-				RestDays: "none", Cadence: "daily", Anchor: day, CreatedAt: now, UpdatedAt: now}
+			c := flows.Client{ID: id, ChatID: id, Name: "Wave", Consented: true, Zone: scheduler.MustZone("UTC"), CheckIn: scheduler.Clock{Hour: 8, Minute: 30},
+				Anchor: scheduler.DateOf(now, time.UTC), CreatedAt: now, UpdatedAt: now}
 			if err := tx.SaveClient(c); err != nil {
 				return err
 			}
@@ -66,7 +67,7 @@ func BenchmarkDigests(b *testing.B) {
 		err := w.db.Update(b.Context(), func(tx flows.Tx) error {
 			for c := range coaches {
 				coachID := fmt.Sprintf("telegram:%d", 100000+c)
-				if err := tx.SaveCoach(flows.Coach{ID: coachID, ChatID: coachID, Name: "Coach", Zone: "UTC", DigestAt: "08:30", CreatedAt: now.AddDate(0, -1, 0)}); err != nil {
+				if err := tx.SaveCoach(flows.Coach{ID: coachID, ChatID: coachID, Name: "Coach", Zone: scheduler.MustZone("UTC"), DigestAt: scheduler.Clock{Hour: 8, Minute: 30}, CreatedAt: now.AddDate(0, -1, 0)}); err != nil {
 					return err
 				}
 				if _, err := tx.AddDue(flows.Due{RecipientID: coachID, Kind: flows.DueDigest, Date: day, At: now}); err != nil {
@@ -74,8 +75,8 @@ func BenchmarkDigests(b *testing.B) {
 				}
 				for k := range perCoach {
 					id := fmt.Sprintf("telegram:%d", 200000+c*perCoach+k)
-					cl := flows.Client{ID: id, ChatID: id, Name: fmt.Sprintf("Client %d", k), Consented: true, Zone: "UTC",
-						CheckIn: "18:00", RestDays: "Sun", Cadence: "daily", CoachID: coachID, CreatedAt: now.AddDate(0, -1, 0), UpdatedAt: now}
+					cl := flows.Client{ID: id, ChatID: id, Name: fmt.Sprintf("Client %d", k), Consented: true, Zone: scheduler.MustZone("UTC"),
+						CheckIn: scheduler.Clock{Hour: 18}, RestDays: scheduler.WeekdaysOf(time.Sunday), Cadence: scheduler.Cadence{}, CoachID: coachID, CreatedAt: now.AddDate(0, -1, 0), UpdatedAt: now}
 					if err := tx.SaveClient(cl); err != nil {
 						return err
 					}

@@ -40,7 +40,10 @@ func runSession(s *Session, args string) error {
 	if err := planClient(s.tx, c, s.e.cfg.Rhythm, s.now); err != nil {
 		return err
 	}
-	coach, _ := s.tx.Coach(s.msg.UserID)
+	coach, err := s.tx.Coach(s.msg.UserID)
+	if err != nil {
+		return fmt.Errorf("session: %w", err)
+	}
 	key := "client.session_set"
 	if moved {
 		key = "client.session_moved"

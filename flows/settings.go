@@ -95,14 +95,14 @@ func settingsFlow() *Flow {
 			case "language":
 				c.Language = s.e.spoken(a["language"])
 				s.cat = nil // say the rest in the new language
-			case "zone":
-				c.Zone = a["zone"]
-			case "time":
-				c.CheckIn = a["time"]
-			case "restdays":
-				c.RestDays = a["restdays"]
+			case "zone", "time", "restdays":
+				if err := c.setRhythm(a, a["what"]); err != nil {
+					return err
+				}
 			case "cadence":
-				c.Cadence = a["cadence"]
+				if err := c.setRhythm(a, "cadence"); err != nil {
+					return err
+				}
 				c.SlowedAt = time.Time{} // chosen, not slowed by the bot
 			case "leave":
 				if a["leave"] != "yes" {
@@ -124,13 +124,12 @@ func settingsFlow() *Flow {
 // summary is the client's settings in one short block.
 func (s *Session) summary() string {
 	c := s.client
-	return s.T("summary", "zone", c.Zone, "time", c.CheckIn, "rest", s.restDaysText(c.RestDays), "cadence", s.cadenceText(c.Cadence))
+	return s.T("summary", "zone", c.Zone.String(), "time", c.CheckIn.String(), "rest", s.restDaysText(c.RestDays), "cadence", s.cadenceText(c.Cadence))
 }
 
 // restDaysText names rest days in the person's language, Monday first.
-func (s *Session) restDaysText(v string) string {
-	days, err := scheduler.ParseWeekdays(v)
-	if err != nil || days == 0 {
+func (s *Session) restDaysText(days scheduler.Weekdays) string {
+	if days == 0 {
 		return s.T("summary.no_rest_days")
 	}
 	var names []string
@@ -143,11 +142,8 @@ func (s *Session) restDaysText(v string) string {
 }
 
 // cadenceText says a rhythm in the person's language.
-func (s *Session) cadenceText(v string) string {
-	c, err := scheduler.ParseCadence(v)
+func (s *Session) cadenceText(c scheduler.Cadence) string {
 	switch {
-	case err != nil:
-		return v
 	case c.PerSession > 0:
 		return s.T("cadence.per_session", "n", strconv.Itoa(c.PerSession))
 	case c.EveryDays <= 1:
@@ -156,4 +152,27 @@ func (s *Session) cadenceText(v string) string {
 		return s.T("cadence.weekly")
 	}
 	return s.T("cadence.every_n", "n", strconv.Itoa(c.EveryDays))
+}
+
+// setRhythm takes the named answers into the client's settings. Each step
+// checked its answer and kept it in canonical form, so an answer that does
+// not parse here is a fault, not a person's typo.
+func (c *Client) setRhythm(a Answers, names ...string) error {
+	for _, name := range names {
+		var err error
+		switch name {
+		case "zone":
+			c.Zone, err = scheduler.LoadZone(a[name])
+		case "time":
+			c.CheckIn, err = scheduler.ParseClock(a[name])
+		case "restdays":
+			c.RestDays, err = scheduler.ParseWeekdays(a[name])
+		case "cadence":
+			c.Cadence, err = scheduler.ParseCadence(a[name])
+		}
+		if err != nil {
+			return fmt.Errorf("answer %s: %w", name, err)
+		}
+	}
+	return nil
 }

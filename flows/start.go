@@ -73,11 +73,10 @@ func startFlow() *Flow {
 			// Spoken to from now on in the language their app reports, when
 			// the bot speaks it; /settings changes it.
 			c.Language = s.e.spoken(baseLanguage(s.msg.Language))
-			c.Zone, c.CheckIn, c.RestDays = a["zone"], a["time"], a["restdays"]
-			if c.Cadence == "" {
-				c.Cadence = "daily"
+			if err := c.setRhythm(a, "zone", "time", "restdays"); err != nil {
+				return err
 			}
-			c.Anchor = scheduler.DateOf(s.now, s.zone()).String()
+			c.Anchor = scheduler.DateOf(s.now, s.zone())
 			c.AssessAt = s.now.Add(time.Duration(s.e.cfg.Rhythm.AssessEvery) * 7 * 24 * time.Hour)
 			if err := s.saveClient(); err != nil {
 				return err

@@ -44,7 +44,10 @@ func runSuggest(s *Session, args string) error {
 	if len([]rune(text)) > 500 {
 		return s.say("input.too_long_answer")
 	}
-	coach, _ := s.tx.Coach(s.msg.UserID)
+	coach, err := s.tx.Coach(s.msg.UserID)
+	if err != nil {
+		return fmt.Errorf("suggest: %w", err)
+	}
 	sg := Suggestion{CoachID: coach.ID, ClientID: c.ID, Text: text, Status: "open", At: s.now}
 	id, err := s.tx.AddSuggestion(sg)
 	if err != nil {

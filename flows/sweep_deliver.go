@@ -21,7 +21,7 @@ func (e *Engine) proactive(tx Tx, c Client, now time.Time) *Session {
 // would be pressure: paused, unreachable, busy, or the day's share used up.
 func (s *Session) deliver(d Due, p scheduler.Prefs) error {
 	c := &s.client
-	closed := c.ClosedOn == d.Date && slices.Contains([]string{DueCheckIn, DueNudge, DueRestDay}, d.Kind)
+	closed := c.ClosedOn.String() == d.Date && slices.Contains([]string{DueCheckIn, DueNudge, DueRestDay}, d.Kind)
 	if !c.PausedUntil.IsZero() && s.now.Before(c.PausedUntil) || c.Unreachable || closed || d.Kind == DueAssessment {
 		// Self-assessments are offered at the close of a check-in now; a
 		// moment stored for one by an older version simply goes.
@@ -118,8 +118,12 @@ func (s *Session) inviteCheckIn(d Due, p scheduler.Prefs) error {
 		if slower != p.Cadence {
 			// The slower rhythm counts from today, so the next invitation is
 			// a full interval away.
-			c.Cadence = slower.String()
-			c.Anchor = d.Date
+			c.Cadence = slower
+			anchor, err := scheduler.ParseDate(d.Date)
+			if err != nil {
+				return fmt.Errorf("due date: %w", err)
+			}
+			c.Anchor = anchor
 			c.Unanswered = 0
 			c.SlowedAt = s.now // the coach hears of it in the digest
 			s.note("rhythm.slowed", "cadence", s.cadenceText(c.Cadence))

@@ -35,26 +35,12 @@ func (s *Session) prefs() (scheduler.Prefs, bool) {
 }
 
 func clientPrefs(c Client, r Rhythm) (scheduler.Prefs, bool) {
-	if !c.Consented || c.Zone == "" || c.CheckIn == "" {
+	if !c.Consented || c.Zone.IsZero() {
 		return scheduler.Prefs{}, false
 	}
-	loc, err := time.LoadLocation(c.Zone)
-	if err != nil {
-		return scheduler.Prefs{}, false
-	}
-	at, err := scheduler.ParseClock(c.CheckIn)
-	if err != nil {
-		return scheduler.Prefs{}, false
-	}
-	rest, _ := scheduler.ParseWeekdays(c.RestDays)
-	cad, err := scheduler.ParseCadence(c.Cadence)
-	if err != nil {
-		cad = scheduler.Cadence{EveryDays: 1}
-	}
-	anchor, _ := scheduler.ParseDate(c.Anchor)
 	return scheduler.Prefs{
-		Zone: loc, CheckIn: at, Cadence: cad, RestDays: rest, Quiet: r.Quiet,
-		PausedUntil: c.PausedUntil, Anchor: anchor, LastSession: c.LastSession, NextSession: c.NextSession,
+		Zone: c.Zone.Location(), CheckIn: c.CheckIn, Cadence: c.Cadence, RestDays: c.RestDays, Quiet: r.Quiet,
+		PausedUntil: c.PausedUntil, Anchor: c.Anchor, LastSession: c.LastSession, NextSession: c.NextSession,
 	}, true
 }
 
@@ -85,7 +71,7 @@ func planClient(tx Tx, c Client, r Rhythm, now time.Time) error {
 	}
 	// A closed day has nothing more to say: the rhythm goes on tomorrow.
 	after := now
-	if today := scheduler.DateOf(now, p.Zone); c.ClosedOn == today.String() {
+	if today := scheduler.DateOf(now, p.Zone); c.ClosedOn == today {
 		after = scheduler.At(today.AddDays(1), scheduler.Clock{}, p.Zone).Add(-time.Second)
 	}
 	at, err := nextCheckIn(tx, c, p, after)
@@ -134,8 +120,8 @@ func nextCheckIn(tx Tx, c Client, p scheduler.Prefs, after time.Time) (time.Time
 // rest-day question today: nothing more about experiments today, no nudge,
 // and nothing counted as unanswered.
 func (s *Session) closeDay() error {
-	today := s.today().String()
-	s.client.ClosedOn = today
+	s.client.ClosedOn = s.today()
+	today := s.client.ClosedOn.String()
 	s.client.Unanswered = 0
 	if err := s.saveClient(); err != nil {
 		return err

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"context"
+	"encoding"
 	"errors"
 	"fmt"
 	"io"
@@ -484,7 +485,7 @@ func lookup(v reflect.Value, path string) (string, error) {
 	for _, key := range strings.Split(path, ".") {
 		switch v.Kind() {
 		case reflect.Struct:
-			if v.Type() == reflect.TypeFor[time.Time]() {
+			if _, ok := v.Interface().(encoding.TextMarshaler); ok || v.Type() == reflect.TypeFor[time.Time]() {
 				return "", fmt.Errorf("%s: %q is past the end of the path", path, key)
 			}
 			f, ok := field(v, key)
@@ -507,6 +508,11 @@ func lookup(v reflect.Value, path string) (string, error) {
 			return "", nil
 		}
 		return t.Format("2006-01-02 15:04"), nil
+	}
+	if m, ok := v.Interface().(encoding.TextMarshaler); ok {
+		// A zone, a time of day, days, a cadence, a date: as /export writes it.
+		b, err := m.MarshalText()
+		return string(b), err
 	}
 	switch v.Kind() {
 	case reflect.Slice:

@@ -8,6 +8,7 @@ import (
 
 	"github.com/coachbot/coachbot/bot"
 	"github.com/coachbot/coachbot/flows"
+	"github.com/coachbot/coachbot/scheduler"
 )
 
 // BenchmarkUpdate measures what one inbound update costs: the client lookup
@@ -26,7 +27,7 @@ func BenchmarkUpdate(b *testing.B) {
 				for i := range clients {
 					id := "telegram:" + strconv.Itoa(i)
 					if err := tx.SaveClient(flows.Client{ID: id, ChatID: id, Name: "Ana", Consented: true,
-						Zone: "Europe/Zurich", CheckIn: "09:00", Cadence: "daily"}); err != nil {
+						Zone: scheduler.MustZone("Europe/Zurich"), CheckIn: scheduler.Clock{Hour: 9}, Cadence: scheduler.Cadence{}}); err != nil {
 						return err
 					}
 				}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"database/sql"
+	"encoding"
 	"fmt"
 	"strings"
 
@@ -18,9 +19,10 @@ func scanClient(scan func(dest ...any) error) (flows.Client, error) {
 	var coach sql.NullString
 	var paused, last, next, created, updated, assess sql.NullInt64
 	var seen, since, slowed, pausedAt, resumedAt sql.NullInt64
-	err := scan(&c.ID, &c.ChatID, &c.Name, &c.Consented, &c.Zone, &c.CheckIn, &c.RestDays, &c.Cadence,
-		&coach, &paused, &c.Unreachable, &c.Unanswered, &last, &next, &c.Anchor, &created, &updated,
-		&c.ClosedOn, &assess, &c.AssessPostponed, &seen, &since, &slowed, &pausedAt, &resumedAt, &c.Language)
+	err := scan(&c.ID, &c.ChatID, &c.Name, &c.Consented, textColumn{&c.Zone, "zone"}, textColumn{&c.CheckIn, "check-in time"},
+		textColumn{&c.RestDays, "rest days"}, textColumn{&c.Cadence, "cadence"},
+		&coach, &paused, &c.Unreachable, &c.Unanswered, &last, &next, textColumn{&c.Anchor, "anchor"}, &created, &updated,
+		textColumn{&c.ClosedOn, "closed day"}, &assess, &c.AssessPostponed, &seen, &since, &slowed, &pausedAt, &resumedAt, &c.Language)
 	if err != nil {
 		return flows.Client{}, err
 	}
@@ -113,6 +115,13 @@ func (t *tx) SaveClient(c flows.Client) error {
 			since = c.CoachSince.UnixMilli()
 		}
 	}
+	var text [6]string
+	for i, v := range []encoding.TextMarshaler{c.Zone, c.CheckIn, c.RestDays, c.Cadence, c.Anchor, c.ClosedOn} {
+		var err error
+		if text[i], err = asText(v); err != nil {
+			return fmt.Errorf("save client %s: %w", c.ID, err)
+		}
+	}
 	_, err := t.exec(`INSERT INTO clients (`+clientColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
@@ -128,10 +137,10 @@ func (t *tx) SaveClient(c flows.Client) error {
 		coach_since = CASE WHEN excluded.coach_id IS NULL THEN NULL
 			WHEN clients.coach_id IS excluded.coach_id THEN coalesce(clients.coach_since, excluded.coach_since)
 			ELSE excluded.updated_at END`,
-		c.ID, c.ChatID, c.Name, boolInt(c.Consented), c.Zone, c.CheckIn, c.RestDays, c.Cadence,
+		c.ID, c.ChatID, c.Name, boolInt(c.Consented), text[0], text[1], text[2], text[3],
 		nullString(c.CoachID), millis(c.PausedUntil), boolInt(c.Unreachable), c.Unanswered,
-		millis(c.LastSession), millis(c.NextSession), c.Anchor,
-		t.orNow(c.CreatedAt).UnixMilli(), now.UnixMilli(), c.ClosedOn, millis(c.AssessAt), boolInt(c.AssessPostponed),
+		millis(c.LastSession), millis(c.NextSession), text[4],
+		t.orNow(c.CreatedAt).UnixMilli(), now.UnixMilli(), text[5], millis(c.AssessAt), boolInt(c.AssessPostponed),
 		millis(c.LastSeen), since, millis(c.SlowedAt), millis(c.PausedAt), millis(c.ResumedAt), c.Language)
 	if err != nil {
 		return fmt.Errorf("save client %s: %w", c.ID, err)

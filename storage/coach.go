@@ -14,7 +14,8 @@ const coachColumns = `id, chat_id, name, zone, digest_at, digest_weekly, digest_
 func scanCoach(scan func(dest ...any) error) (flows.Coach, error) {
 	var c flows.Coach
 	var created sql.NullInt64
-	err := scan(&c.ID, &c.ChatID, &c.Name, &c.Zone, &c.DigestAt, &c.DigestWeekly, &c.DigestWeekday, &created,
+	err := scan(&c.ID, &c.ChatID, &c.Name, textColumn{&c.Zone, "zone"}, textColumn{&c.DigestAt, "digest time"},
+		&c.DigestWeekly, &c.DigestWeekday, &created,
 		&c.PrivateOnly, &c.Language)
 	if c.PrivateOnly == flows.PrivateOnlyLine {
 		c.PrivateOnly = "" // the default
@@ -44,7 +45,7 @@ func (t *tx) SaveCoach(c flows.Coach) error {
 		zone = excluded.zone, digest_at = excluded.digest_at, digest_weekly = excluded.digest_weekly,
 		digest_weekday = excluded.digest_weekday, private_only = excluded.private_only,
 		language = excluded.language`,
-		c.ID, c.ChatID, c.Name, c.Zone, c.DigestAt, boolInt(c.DigestWeekly), int(c.DigestWeekday),
+		c.ID, c.ChatID, c.Name, c.Zone.String(), c.DigestAt.String(), boolInt(c.DigestWeekly), int(c.DigestWeekday),
 		t.orNow(c.CreatedAt).UnixMilli(), c.PrivateOnly, c.Language)
 	if err != nil {
 		return fmt.Errorf("save coach %s: %w", c.ID, err)

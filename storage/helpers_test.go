@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coachbot/coachbot/flows"
+	"github.com/coachbot/coachbot/scheduler"
 )
 
 // t0 is the start of every test clock. Millisecond precision, like the storage.
@@ -82,15 +83,15 @@ func count(tb testing.TB, db *DB, table, where string, args ...any) int {
 // seedCoach and seedClient store the minimum rows other rows refer to.
 func seedCoach(tb testing.TB, db *DB, id string) flows.Coach {
 	tb.Helper()
-	c := flows.Coach{ID: id, ChatID: id, Name: "Coach " + id, Zone: "Europe/Zurich", DigestAt: "18:00"}
+	c := flows.Coach{ID: id, ChatID: id, Name: "Coach " + id, Zone: scheduler.MustZone("Europe/Zurich"), DigestAt: scheduler.Clock{Hour: 18}}
 	update(tb, db, func(tx flows.Tx) error { return tx.SaveCoach(c) })
 	return c
 }
 
 func seedClient(tb testing.TB, db *DB, id, coachID, name string) flows.Client {
 	tb.Helper()
-	c := flows.Client{ID: id, ChatID: id, Name: name, Consented: true, Zone: "Europe/Zurich",
-		CheckIn: "09:00", RestDays: "Sun", Cadence: "daily", CoachID: coachID, Anchor: "2026-11-22"}
+	c := flows.Client{ID: id, ChatID: id, Name: name, Consented: true, Zone: scheduler.MustZone("Europe/Zurich"),
+		CheckIn: scheduler.Clock{Hour: 9}, RestDays: scheduler.WeekdaysOf(time.Sunday), Cadence: scheduler.Cadence{}, CoachID: coachID, Anchor: scheduler.Date{Year: 2026, Month: 11, Day: 22}}
 	update(tb, db, func(tx flows.Tx) error { return tx.SaveClient(c) })
 	return c
 }

@@ -72,7 +72,7 @@ func TestMigrateKeepsData(t *testing.T) {
 		if len(x.NonActions) != 1 || x.NonActions[0].Planned {
 			t.Errorf("non-actions = %+v", x.NonActions)
 		}
-		if x.Client.ClosedOn != "" || !x.Client.AssessAt.IsZero() {
+		if !x.Client.ClosedOn.IsZero() || !x.Client.AssessAt.IsZero() {
 			t.Errorf("client = %+v", x.Client)
 		}
 		return nil

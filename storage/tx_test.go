@@ -10,6 +10,7 @@ import (
 
 	"github.com/coachbot/coachbot/bot"
 	"github.com/coachbot/coachbot/flows"
+	"github.com/coachbot/coachbot/scheduler"
 )
 
 func TestMarkSeen(t *testing.T) {
@@ -104,10 +105,10 @@ func TestClient(t *testing.T) {
 	db, clk := openDB(t)
 	seedCoach(t, db, "telegram:100")
 	want := flows.Client{
-		ID: "telegram:1", ChatID: "telegram:1", Name: "Zoë", Consented: true, Zone: "America/New_York",
-		CheckIn: "08:30", RestDays: "Sat Sun", Cadence: "every 2 days", CoachID: "telegram:100",
+		ID: "telegram:1", ChatID: "telegram:1", Name: "Zoë", Consented: true, Zone: scheduler.MustZone("America/New_York"),
+		CheckIn: scheduler.Clock{Hour: 8, Minute: 30}, RestDays: scheduler.Weekend, Cadence: scheduler.Cadence{EveryDays: 2}, CoachID: "telegram:100",
 		PausedUntil: t0.Add(48 * time.Hour), Unreachable: true, Unanswered: 2,
-		LastSession: t0.Add(-24 * time.Hour), NextSession: t0.Add(7 * 24 * time.Hour), Anchor: "2026-11-20",
+		LastSession: t0.Add(-24 * time.Hour), NextSession: t0.Add(7 * 24 * time.Hour), Anchor: scheduler.Date{Year: 2026, Month: 11, Day: 20},
 		CreatedAt: t0.Add(-time.Hour),
 	}
 	t.Run("OK", func(t *testing.T) {
@@ -445,8 +446,8 @@ func TestReflections(t *testing.T) {
 
 func TestCoach(t *testing.T) {
 	db, clk := openDB(t)
-	want := flows.Coach{ID: "discord:9", ChatID: "discord:dm9", Name: "Kim", Zone: "Asia/Kolkata",
-		DigestAt: "18:00", DigestWeekly: true, DigestWeekday: time.Friday}
+	want := flows.Coach{ID: "discord:9", ChatID: "discord:dm9", Name: "Kim", Zone: scheduler.MustZone("Asia/Kolkata"),
+		DigestAt: scheduler.Clock{Hour: 18}, DigestWeekly: true, DigestWeekday: time.Friday}
 	t.Run("OK", func(t *testing.T) {
 		update(t, db, func(tx flows.Tx) error { return tx.SaveCoach(want) })
 		want.CreatedAt = clk.Now()

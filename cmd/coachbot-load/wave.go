@@ -11,6 +11,7 @@ import (
 	"github.com/coachbot/coachbot/bot"
 	"github.com/coachbot/coachbot/bot/telegram/telegramtest"
 	"github.com/coachbot/coachbot/flows"
+	"github.com/coachbot/coachbot/scheduler"
 	"github.com/coachbot/coachbot/storage"
 )
 
@@ -58,16 +59,16 @@ func seed(ctx context.Context, db string, n int, due time.Time) error {
 		return err
 	}
 	defer s.Close()
-	day := due.UTC().Format(time.DateOnly)
+	day := scheduler.DateOf(due, time.UTC)
 	return s.Update(ctx, func(tx flows.Tx) error {
 		for i := range n {
 			id := bot.ID(bot.Telegram, fmt.Sprint(waveBase+int64(i)))
-			c := flows.Client{ID: id, ChatID: id, Name: "Wave", Consented: true, Zone: "UTC", CheckIn: "09:00",
-				RestDays: "none", Cadence: "daily", Anchor: day, CreatedAt: due, UpdatedAt: due}
+			c := flows.Client{ID: id, ChatID: id, Name: "Wave", Consented: true, Zone: scheduler.MustZone("UTC"), CheckIn: scheduler.Clock{Hour: 9},
+				Anchor: day, CreatedAt: due, UpdatedAt: due}
 			if err := tx.SaveClient(c); err != nil {
 				return err
 			}
-			if _, err := tx.AddDue(flows.Due{RecipientID: id, Kind: flows.DueCheckIn, Date: day, At: due}); err != nil {
+			if _, err := tx.AddDue(flows.Due{RecipientID: id, Kind: flows.DueCheckIn, Date: day.String(), At: due}); err != nil {
 				return err
 			}
 		}

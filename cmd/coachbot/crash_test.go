@@ -161,7 +161,7 @@ func TestCrashMidFlow(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &x); err != nil {
 		t.Fatal(err)
 	}
-	if x.Client.Zone != "Europe/Zurich" || x.Client.CheckIn != "07:45" || x.Client.RestDays != "Sun" {
+	if x.Client.Zone.String() != "Europe/Zurich" || x.Client.CheckIn.String() != "07:45" || x.Client.RestDays.String() != "Sun" {
 		t.Errorf("client = %+v", x.Client)
 	}
 	if len(x.Experiments) != 1 {
@@ -311,7 +311,7 @@ func TestTelegramCrashLosesNothing(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &x); err != nil {
 			t.Fatal(err)
 		}
-		if x.Client.Zone != "Europe/Zurich" || x.Client.CheckIn != "07:45" || len(x.Experiments) != 1 {
+		if x.Client.Zone.String() != "Europe/Zurich" || x.Client.CheckIn.String() != "07:45" || len(x.Experiments) != 1 {
 			t.Errorf("%s: client %+v with %d experiments, want Zurich, 07:45 and one", user, x.Client, len(x.Experiments))
 		}
 	}

@@ -395,7 +395,7 @@ func TestDiscordClientJourney(t *testing.T) {
 	if got, want := x.Client.ID, ana.qualified(); got != want {
 		t.Errorf("exported client ID = %q, want %q", got, want)
 	}
-	if x.Client.Zone != "Europe/Zurich" || x.Client.CheckIn != "08:30" || !x.Client.Consented {
+	if x.Client.Zone.String() != "Europe/Zurich" || x.Client.CheckIn.String() != "08:30" || !x.Client.Consented {
 		t.Errorf("exported client = %+v, want Europe/Zurich at 08:30 (the stale press changed nothing), consented", x.Client)
 	}
 	if len(x.Experiments) != 1 {

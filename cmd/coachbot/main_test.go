@@ -101,7 +101,7 @@ func TestCLI(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &x); err != nil {
 			t.Fatalf("export is not JSON: %v\n%s", err, out)
 		}
-		if x.Client.Zone != "UTC" || !x.Client.Consented {
+		if x.Client.Zone.String() != "UTC" || !x.Client.Consented {
 			t.Fatalf("exported client = %+v", x.Client)
 		}
 	})

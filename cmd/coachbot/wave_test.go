@@ -15,6 +15,7 @@ import (
 	"github.com/coachbot/coachbot/bot"
 	"github.com/coachbot/coachbot/bot/telegram/telegramtest"
 	"github.com/coachbot/coachbot/flows"
+	"github.com/coachbot/coachbot/scheduler"
 	"github.com/coachbot/coachbot/storage"
 )
 
@@ -34,8 +35,8 @@ func seedWave(t testing.TB, db string, first int64, n int) []int64 {
 		for i := range chats {
 			chats[i] = first + int64(i)
 			id := bot.ID(bot.Telegram, fmt.Sprint(chats[i]))
-			c := flows.Client{ID: id, ChatID: id, Name: "Wave", Consented: true, Zone: "UTC", CheckIn: "09:00",
-				RestDays: "none", Cadence: "daily", Anchor: now.Format(time.DateOnly), CreatedAt: now, UpdatedAt: now}
+			c := flows.Client{ID: id, ChatID: id, Name: "Wave", Consented: true, Zone: scheduler.MustZone("UTC"), CheckIn: scheduler.Clock{Hour: 9},
+				Anchor: scheduler.DateOf(now, time.UTC), CreatedAt: now, UpdatedAt: now}
 			if err := tx.SaveClient(c); err != nil {
 				return err
 			}

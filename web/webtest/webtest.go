@@ -15,6 +15,7 @@ import (
 
 	"github.com/coachbot/coachbot/bot"
 	"github.com/coachbot/coachbot/flows"
+	"github.com/coachbot/coachbot/scheduler"
 	"github.com/coachbot/coachbot/storage"
 	"github.com/coachbot/coachbot/web"
 )
@@ -90,7 +91,7 @@ func (f *Fixture) Update(fn func(tx flows.Tx) error) {
 func (f *Fixture) Coach(id, name string) {
 	f.tb.Helper()
 	f.Update(func(tx flows.Tx) error {
-		return tx.SaveCoach(flows.Coach{ID: id, ChatID: id, Name: name, Zone: "Europe/Zurich", DigestAt: "18:00",
+		return tx.SaveCoach(flows.Coach{ID: id, ChatID: id, Name: name, Zone: scheduler.MustZone("Europe/Zurich"), DigestAt: scheduler.Clock{Hour: 18},
 			DigestWeekday: time.Monday, CreatedAt: f.Clock.Now()})
 	})
 }
@@ -98,8 +99,8 @@ func (f *Fixture) Coach(id, name string) {
 // Client makes a consented client of a coach, joined four weeks ago.
 func (f *Fixture) Client(id, coachID, name string) flows.Client {
 	f.tb.Helper()
-	c := flows.Client{ID: id, ChatID: id, Name: name, Consented: true, Zone: "Europe/Zurich", CheckIn: "09:00",
-		RestDays: "none", Cadence: "daily", CoachID: coachID, CreatedAt: f.Clock.Now().AddDate(0, 0, -28),
+	c := flows.Client{ID: id, ChatID: id, Name: name, Consented: true, Zone: scheduler.MustZone("Europe/Zurich"), CheckIn: scheduler.Clock{Hour: 9},
+		RestDays: 0, Cadence: scheduler.Cadence{}, CoachID: coachID, CreatedAt: f.Clock.Now().AddDate(0, 0, -28),
 		UpdatedAt: f.Clock.Now(), LastSeen: f.Clock.Now().Add(-time.Hour)}
 	f.Update(func(tx flows.Tx) error { return tx.SaveClient(c) })
 	return c
