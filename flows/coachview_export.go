@@ -255,18 +255,12 @@ func (e *Engine) CoachBrief(ctx context.Context, coachID, clientID string) (Clie
 		}
 		now := e.now()
 		cs := e.coachSession(tx, coach, DueBrief, now)
-		since := c.LastSession
-		label := cs.T("since.last_session")
-		if since.IsZero() {
-			since = now.AddDate(0, 0, -14)
-			label = cs.date(since.In(zoneOf(coach.Zone)), dateDay)
-		}
-		v, err := e.viewOf(tx, c, since, now)
+		v, since, body, err := cs.brief(c, coach)
 		if err != nil {
 			return err
 		}
 		b = ClientBrief{Name: displayName(c), Lang: e.coachLanguage(coach), Zone: zoneOf(coach.Zone),
-			NextSession: c.NextSession, Since: since, Text: cs.renderForCoach(v, viewBrief, label)}
+			NextSession: c.NextSession, Since: since, Text: body}
 		for _, ci := range v.shared {
 			if ci.Energy > 0 {
 				b.Energy = append(b.Energy, Rating{ci.At, ci.Energy})
@@ -295,14 +289,15 @@ func ownClient(tx Tx, coachID, clientID string) (Coach, Client, error) {
 }
 
 // glanceView is a client's view for the overview's row. A glance needs
-// only the last weeks' check-ins: the latest one, the sparkline, "too hard"
-// (counted over the same four weeks) and the last six energy ratings for
-// "energy rising". So it reads those weeks alone, and reads everything, as
-// viewOf does, only when they hold no check-in or too few ratings: a year of
-// history costs a glance nothing.
+// only the experiments, the rests and the last weeks' check-ins: the latest
+// one, the sparkline, "too hard" (counted over the same four weeks) and the
+// last six energy ratings for "energy rising"; notes, assessments,
+// suggestions and invitations show on the client's page, not in a row. So it
+// reads those alone, and every check-in, as viewOf does, only when the weeks
+// hold none or too few ratings: a year of history costs a glance nothing.
 func (e *Engine) glanceView(tx Tx, c Client, now time.Time) (clientView, error) {
 	since := now.AddDate(0, 0, -glanceDays)
-	v, err := e.viewOf(recentTx{Tx: tx, from: since}, c, since, now)
+	v, err := e.viewOf(glanceTx{Tx: tx, from: since}, c, since, now)
 	if err != nil {
 		return v, err
 	}
@@ -315,22 +310,35 @@ func (e *Engine) glanceView(tx Tx, c Client, now time.Time) (clientView, error) 
 	if len(v.allCheckIns) > 0 && rated >= 2*raiseEnergyGroup {
 		return v, nil
 	}
-	return e.viewOf(tx, c, since, now)
+	return e.viewOf(glanceTx{Tx: tx}, c, since, now)
 }
 
-// recentTx reads check-ins from a moment on, whatever it is asked for.
-type recentTx struct {
+// glanceTx reads what a glance shows: check-ins from a moment on (all when
+// from is zero), and no notes, assessments, suggestions or invitations.
+type glanceTx struct {
 	Tx
 	from time.Time
 }
 
 // CheckIns implements Tx.
-func (t recentTx) CheckIns(clientID string, since time.Time) ([]CheckIn, error) {
+func (t glanceTx) CheckIns(clientID string, since time.Time) ([]CheckIn, error) {
 	if since.Before(t.from) {
 		since = t.from
 	}
 	return t.Tx.CheckIns(clientID, since)
 }
+
+// SessionNotes implements Tx: none, for a glance.
+func (glanceTx) SessionNotes(string, time.Time) ([]SessionNote, error) { return nil, nil }
+
+// Assessments implements Tx: none, for a glance.
+func (glanceTx) Assessments(string) ([]Assessment, error) { return nil, nil }
+
+// Suggestions implements Tx: none, for a glance.
+func (glanceTx) Suggestions(string) ([]Suggestion, error) { return nil, nil }
+
+// DueSince implements Tx: none, for a glance.
+func (glanceTx) DueSince(string, time.Time) ([]Due, error) { return nil, nil }
 
 // glanceOf sums a client's view up in one row.
 func glanceOf(v clientView) ClientGlance {

@@ -238,18 +238,12 @@ func (e *Engine) sendBrief(tx Tx, d Due, extra string, now time.Time) error {
 		return err
 	}
 	cs := e.coachSession(tx, coach, DueBrief, now)
-	since := c.LastSession
-	label := cs.T("since.last_session")
-	if since.IsZero() {
-		since = now.AddDate(0, 0, -14)
-		label = cs.date(since.In(zoneOf(coach.Zone)), dateDay)
-	}
-	v, err := e.viewOf(tx, c, since, now)
+	_, _, body, err := cs.brief(c, coach)
 	if err != nil {
 		return err
 	}
 	when := cs.date(c.NextSession.In(zoneOf(coach.Zone)), dateDayTime)
-	text := cs.T("brief.header", "client", displayName(c), "when", when) + "\n\n" + cs.renderForCoach(v, viewBrief, label)
+	text := cs.T("brief.header", "client", displayName(c), "when", when) + "\n\n" + body
 	if extra != "" {
 		text += "\n\n" + extra
 	}
@@ -258,6 +252,23 @@ func (e *Engine) sendBrief(tx Tx, d Due, extra string, now time.Time) error {
 	}
 	d.Status, d.SentAt = DueSent, now
 	return tx.UpdateDue(d)
+}
+
+// brief is the body of the brief before a session with c: the period since
+// the last session (or two weeks back), for the coach. It returns the view
+// and where the period starts too, for pages that show more of it.
+func (s *Session) brief(c Client, coach Coach) (clientView, time.Time, string, error) {
+	since := c.LastSession
+	label := s.T("since.last_session")
+	if since.IsZero() {
+		since = s.now.AddDate(0, 0, -14)
+		label = s.date(since.In(zoneOf(coach.Zone)), dateDay)
+	}
+	v, err := s.e.viewOf(s.tx, c, since, s.now)
+	if err != nil {
+		return clientView{}, time.Time{}, "", err
+	}
+	return v, since, s.renderForCoach(v, viewBrief, label), nil
 }
 
 // coachSession is a session for a message to a coach the bot sends itself.
