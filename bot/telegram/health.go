@@ -9,15 +9,16 @@ import (
 	"time"
 )
 
-// health is what the adapter knows of its link to Telegram: connected once a
-// getUpdates answered (polling) or setWebhook was accepted (webhook), and no
-// longer after a call failed, until one succeeds again.
+// health is what the adapter knows of its link to Telegram: connected once
+// polling began (deleteWebhook, then each getUpdates, answered) or setWebhook
+// was accepted (webhook), and no longer after such a call failed, until one
+// succeeds again.
 type health struct {
 	mu      sync.Mutex
 	running bool
 	ok      bool
 	problem string
-	last    time.Time // when a getUpdates last answered
+	last    time.Time // when a receiving call last answered
 }
 
 // called records the outcome of one receiving call (getUpdates, setWebhook,
@@ -34,12 +35,7 @@ func (h *health) called(method string, err error, now time.Time) {
 		h.ok, h.problem = false, fmt.Sprintf("%s failed: %s", method, strings.Join(strings.Fields(err.Error()), " "))
 		return
 	}
-	if method == "getUpdates" {
-		h.last = now
-	}
-	if method != "deleteWebhook" {
-		h.ok, h.problem = true, ""
-	}
+	h.last, h.ok, h.problem = now, true, ""
 }
 
 // run records that Run started (true) or returned (false).
@@ -50,8 +46,8 @@ func (h *health) run(on bool) {
 }
 
 // Ready reports whether the adapter is receiving: Run is running, and the last
-// getUpdates answered (polling; one that has not answered for well over a long
-// poll counts as lost) or the webhook is registered. The error says why not.
+// call to Telegram answered (polling; no answer for well over two long polls
+// counts as lost) or the webhook is registered. The error says why not.
 func (a *Adapter) Ready(context.Context) error {
 	h := &a.health
 	h.mu.Lock()
@@ -68,7 +64,7 @@ func (a *Adapter) Ready(context.Context) error {
 	}
 	if a.cfg.Mode == ModePolling {
 		if quiet := time.Since(h.last); quiet > 2*(a.cfg.PollTimeout+pollGrace) {
-			return fmt.Errorf("getUpdates has not answered for %s", quiet.Round(time.Second))
+			return fmt.Errorf("Telegram has not answered for %s", quiet.Round(time.Second))
 		}
 	}
 	return nil

@@ -9,12 +9,14 @@ import (
 	iofs "io/fs"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/coachbot/coachbot/bot"
 	"github.com/coachbot/coachbot/flows"
+	"github.com/coachbot/coachbot/ops"
 	"github.com/coachbot/coachbot/storage"
 )
 
@@ -58,6 +60,8 @@ type app struct {
 	engine  *flows.Engine
 	catalog *flows.Catalog
 	links   *inviteLinks
+	// metrics count what the bot does while ops.listen is set; nil otherwise.
+	metrics *ops.Metrics
 }
 
 // inviteLinks knows, per platform, how to turn an invite code into something to
@@ -275,9 +279,11 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 func cmdVersion(_ context.Context, e env, args []string) error {
 	var c common
 	fs := newFlags("version", e, &c)
+	all := fs.Bool("all", false, "list every module built in, not only the main ones")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "coachbot %s\n", version)
+	info, _ := debug.ReadBuildInfo()
+	writeVersion(e.stdout, info, *all)
 	return nil
 }

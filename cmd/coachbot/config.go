@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +29,8 @@ type Config struct {
 	Flood     FloodConfig    `yaml:"flood"`
 	Web       WebConfig      `yaml:"web"`
 	Log       LogConfig      `yaml:"log"`
+	Ops       OpsConfig      `yaml:"ops"`
+	Backup    BackupConfig   `yaml:"backup"`
 	// ShutdownGrace is how long a stopping bot keeps delivering what is queued
 	// after it stopped taking updates.
 	ShutdownGrace Duration `yaml:"shutdown_grace"`
@@ -123,6 +127,25 @@ type MessagesConfig struct {
 	Overrides string `yaml:"overrides"`
 }
 
+// OpsConfig is how a monitoring system reaches the bot.
+type OpsConfig struct {
+	// Listen is the address of /healthz, /readyz and /metrics, such as
+	// 127.0.0.1:9090; empty leaves them off.
+	Listen string `yaml:"listen"`
+}
+
+// BackupConfig is the scheduled backups: a consistent copy of the database
+// every so often, of which the newest few are kept.
+type BackupConfig struct {
+	// Every is the time between backups; 0 leaves scheduled backups off.
+	Every Duration `yaml:"every"`
+	// Keep is how many backups are kept; older ones are deleted.
+	Keep int `yaml:"keep"`
+	// Dir is where backups go; a relative path is read from the database's
+	// directory.
+	Dir string `yaml:"dir"`
+}
+
 // LogConfig sets the log level (debug, info, warn, error) and format (text, json).
 type LogConfig struct {
 	Level  string `yaml:"level"`
@@ -184,6 +207,7 @@ func defaultConfig() Config {
 		Flood:         FloodConfig{Messages: flows.DefaultFloodMessages, Window: Duration(flows.DefaultFloodWindow)},
 		Messages:      MessagesConfig{Language: "en"},
 		Log:           LogConfig{Level: "info", Format: "text"},
+		Backup:        BackupConfig{Keep: 7, Dir: "backups"},
 		ShutdownGrace: Duration(5 * time.Second),
 	}
 }
@@ -292,7 +316,27 @@ func (c Config) validate() error {
 	if !slices.Contains([]string{"text", "json"}, c.Log.Format) {
 		return bad("log.format", "must be text or json")
 	}
+	if l := c.Ops.Listen; l != "" {
+		if _, port, err := net.SplitHostPort(l); err != nil || !validPort(port) {
+			return bad("ops.listen", "%q is not an address like 127.0.0.1:9090", l)
+		}
+	}
+	if e := time.Duration(c.Backup.Every); e != 0 && (e < 10*time.Minute || e > 30*24*time.Hour) {
+		return bad("backup.every", "must be 0 (off) or between 10m and 30d")
+	}
+	if c.Backup.Keep < 1 || c.Backup.Keep > 1000 {
+		return bad("backup.keep", "must be between 1 and 1000")
+	}
+	if c.Backup.Every != 0 && strings.TrimSpace(c.Backup.Dir) == "" {
+		return bad("backup.dir", "must name a directory when backup.every is set")
+	}
 	return nil
+}
+
+// validPort reports whether port is a TCP port number (0 picks a free one).
+func validPort(port string) bool {
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
 }
 
 // engineConfig turns the file's terms into the engine's.

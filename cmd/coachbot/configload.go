@@ -42,6 +42,7 @@ func parseConfig(b []byte, getenv func(string) string) (Config, error) {
 		"COACHBOT_DISCORD_TOKEN":   &cfg.Discord.Token,
 		"COACHBOT_COACH_CODE":      &cfg.CoachCode,
 		"COACHBOT_DB":              &cfg.DB,
+		"COACHBOT_OPS_LISTEN":      &cfg.Ops.Listen,
 	} {
 		if v := getenv(key); v != "" {
 			*dst = v

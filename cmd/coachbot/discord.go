@@ -27,7 +27,7 @@ func (a *app) startDiscord(ctx context.Context, d *bot.Dispatcher, platforms *[]
 	}
 	// discordgo has no overall limit; Discord allows about 50 requests/s per bot.
 	// Per-route limits come back in headers and 429s, which the dispatcher honours.
-	d.Register(bot.Discord, adapter, bot.Limits{PerSecond: 45, Burst: 5})
-	*platforms = append(*platforms, platform{bot.Discord, adapter.Run})
+	d.Register(bot.Discord, a.sender(bot.Discord, adapter), bot.Limits{PerSecond: 45, Burst: 5})
+	*platforms = append(*platforms, platform{bot.Discord, adapter.Run, adapter})
 	return nil
 }

@@ -59,7 +59,9 @@ func subcommands() []subcommand {
 		{"migrate", "apply database migrations and exit", cmdMigrate},
 		{"simulate", "print the timeline a demo client and coach would receive", cmdSimulate},
 		{"replay", "run a scenario file and print what everyone in it receives", cmdReplay},
-		{"version", "print the version", cmdVersion},
+		{"doctor", "check a deployment: config, database, tokens, webhook, clock", cmdDoctor},
+		{"health", "ask a running bot's /healthz (for container health checks)", cmdHealth},
+		{"version", "print the version and the versions of the main modules", cmdVersion},
 	}
 }
 

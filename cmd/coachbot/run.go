@@ -14,6 +14,7 @@ import (
 	"github.com/coachbot/coachbot/bot"
 	"github.com/coachbot/coachbot/bot/console"
 	"github.com/coachbot/coachbot/bot/telegram"
+	"github.com/coachbot/coachbot/ops"
 	"github.com/coachbot/coachbot/scheduler"
 	"github.com/coachbot/coachbot/storage"
 )
@@ -43,10 +44,12 @@ func cmdRun(ctx context.Context, e env, args []string) error {
 	}, storage.WithOwnerLock())
 }
 
-// platform is a started adapter: it receives until ctx ends.
+// platform is a started adapter: it receives until ctx ends, and is ready
+// while connected.
 type platform struct {
-	name string
-	run  func(ctx context.Context, h bot.Handler) error
+	name  string
+	run   func(ctx context.Context, h bot.Handler) error
+	ready ops.Checker
 }
 
 // live is the bot receiving and delivering on every configured platform.
@@ -58,6 +61,7 @@ type live struct {
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
 	errs       chan error // a platform that stopped with an error
+	platforms  []platform
 }
 
 // start connects every configured platform and starts receiving and
@@ -80,8 +84,8 @@ func (a *app) start(ctx context.Context) (*live, error) {
 		if err := tg.SetCommands(ctx, a.engine.Commands()); err != nil {
 			a.logger.Warn("publish command menu", "platform", bot.Telegram, "err", err)
 		}
-		d.Register(bot.Telegram, tg, bot.Limits{PerSecond: tc.PerSecond, Burst: 1, ChatPerSecond: tc.ChatPerSecond, ChatBurst: tc.ChatBurst})
-		platforms = append(platforms, platform{bot.Telegram, tg.Run})
+		d.Register(bot.Telegram, a.sender(bot.Telegram, tg), bot.Limits{PerSecond: tc.PerSecond, Burst: 1, ChatPerSecond: tc.ChatPerSecond, ChatBurst: tc.ChatBurst})
+		platforms = append(platforms, platform{bot.Telegram, tg.Run, tg})
 	}
 	if err := a.startDiscord(ctx, d, &platforms); err != nil {
 		return nil, err
@@ -91,13 +95,13 @@ func (a *app) start(ctx context.Context) (*live, error) {
 	a.db.OnQueued(d.Offer)
 
 	runCtx, cancel := context.WithCancel(ctx)
-	l := &live{dispatcher: d, db: a.db, logger: a.logger, grace: time.Duration(a.cfg.ShutdownGrace), cancel: cancel, errs: make(chan error, len(platforms))}
+	l := &live{dispatcher: d, db: a.db, logger: a.logger, grace: time.Duration(a.cfg.ShutdownGrace), cancel: cancel, errs: make(chan error, len(platforms)), platforms: platforms}
 	// The dispatcher outlives ctx: Close lets it deliver what is queued.
 	d.Start(context.WithoutCancel(ctx))
 	for _, p := range platforms {
 		l.wg.Go(func() {
 			a.logger.Info("platform started", "platform", p.name)
-			if err := p.run(runCtx, a.engine); err != nil {
+			if err := p.run(runCtx, a.handler()); err != nil {
 				if !strings.HasPrefix(err.Error(), p.name+": ") {
 					err = fmt.Errorf("%s: %w", p.name, err)
 				}
@@ -124,22 +128,29 @@ func (l *live) Close() error {
 }
 
 // serve runs every configured platform, the dispatcher and the scheduler until
-// ctx is cancelled or a platform fails, then stops them in reverse order.
+// ctx is cancelled or a platform fails, then stops them in reverse order. The
+// health and metrics server starts before the platforms and stops after them;
+// scheduled backups run once everything else is up.
 func (a *app) serve(ctx context.Context) error {
 	stopWeb, err := a.startWeb()
 	if err != nil {
 		return err
 	}
 	defer stopWeb() // last: it reads what the rest writes
-	l, err := a.start(ctx)
+	o, err := a.startOps(ctx)
 	if err != nil {
 		return err
 	}
+	l, err := a.start(ctx)
+	if err != nil {
+		return errors.Join(err, o.Close())
+	}
 	ticker, err := a.newTicker()
 	if err != nil {
-		return errors.Join(err, l.Close())
+		return errors.Join(err, l.Close(), o.Close())
 	}
 	ticker.Start(ctx)
+	o.running(ctx, l)
 	// What fell due while the bot was down leaves now, not a minute later.
 	var catchUp sync.WaitGroup
 	catchUp.Go(func() { a.sweep(ctx) })
@@ -149,9 +160,10 @@ func (a *app) serve(ctx context.Context) error {
 	case <-ctx.Done():
 	case first = <-l.errs:
 	}
+	o.stopping()
 	tickerErr := ticker.Close()
 	catchUp.Wait()
-	return errors.Join(first, tickerErr, l.Close())
+	return errors.Join(first, tickerErr, l.Close(), o.Close())
 }
 
 // sweepBatch is the most due moments one flows.Sweep call handles.
