@@ -18,8 +18,10 @@ const digestChartWeeks = 8
 type DigestChart struct {
 	Weeks   []time.Time // the first day of each week, oldest first, in the coach's zone
 	Clients []ClientWeeks
-	// Labels are the chart's words in the coach's language.
+	// Labels are the chart's words in the coach's language, WeekLabels the
+	// weeks named in it ("Mo 23. Nov").
 	CheckInsLabel, EnergyLabel string
+	WeekLabels                 []string
 }
 
 // ClientWeeks is one client's line in the digest's chart.
@@ -72,7 +74,9 @@ func (e *Engine) digestChartOf(s *Session, coach Coach) (DigestChart, error) {
 	first := monday.AddDays(-7 * (digestChartWeeks - 1))
 	ch := DigestChart{CheckInsLabel: s.T("digest.chart_checkins"), EnergyLabel: s.T("digest.chart_energy")}
 	for w := range digestChartWeeks {
-		ch.Weeks = append(ch.Weeks, scheduler.At(first.AddDays(7*w), scheduler.Clock{}, loc))
+		week := scheduler.At(first.AddDays(7*w), scheduler.Clock{}, loc)
+		ch.Weeks = append(ch.Weeks, week)
+		ch.WeekLabels = append(ch.WeekLabels, s.date(week, dateShort))
 	}
 	clients, err := s.tx.ClientsOf(coach.ID)
 	if err != nil {

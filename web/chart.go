@@ -269,7 +269,11 @@ func DigestPNG(ch flows.DigestChart, day func(time.Time) string) ([]byte, error)
 	top.Y.Tick.Marker, bottom.Y.Tick.Marker = intTicks{}, intTicks{}
 	ticks := make([]plot.Tick, len(ch.Weeks))
 	for i, w := range ch.Weeks {
-		ticks[i] = plot.Tick{Value: float64(i), Label: day(w)}
+		label := day(w)
+		if i < len(ch.WeekLabels) {
+			label = ch.WeekLabels[i] // in the coach's language
+		}
+		ticks[i] = plot.Tick{Value: float64(i), Label: label}
 	}
 	top.X.Tick.Marker, bottom.X.Tick.Marker = plot.ConstantTicks(ticks), plot.ConstantTicks(ticks)
 	top.Legend.Top, top.Legend.Left = true, true

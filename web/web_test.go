@@ -322,13 +322,21 @@ func TestPages(t *testing.T) {
 
 func TestDigestChart(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct{ lang, line string }{{"", "Ben: check-ins"}, {"de", "Ben: Check-ins"}} {
+		t.Run("Language"+tc.lang, func(t *testing.T) { testDigestChart(t, tc.lang, tc.line) })
+	}
+}
+
+// testDigestChart sends a weekly digest to a coach speaking lang and checks
+// its chart and the chart's words.
+func testDigestChart(t *testing.T, lang, line string) {
 	f := twoCoaches(t)
 	f.Update(func(tx flows.Tx) error {
 		c, err := tx.Coach("telegram:1")
 		if err != nil {
 			return err
 		}
-		c.DigestWeekly = true
+		c.DigestWeekly, c.Language = true, lang
 		return tx.SaveCoach(c)
 	})
 	at := f.Clock.Now().Add(time.Hour)
@@ -351,7 +359,7 @@ func TestDigestChart(t *testing.T) {
 			if len(d.Content) < 1000 || string(d.Content[1:4]) != "PNG" {
 				t.Errorf("digest chart is not a PNG (%d bytes)", len(d.Content))
 			}
-			if !strings.Contains(r.Reply.Text, "Ben: check-ins") {
+			if !strings.Contains(r.Reply.Text, line) {
 				t.Errorf("digest chart's text alternative: %q", r.Reply.Text)
 			}
 		}
