@@ -37,6 +37,9 @@ type Options struct {
 	Configure func(*flows.Config)
 	// Set overrides keys after the scenario's set lines, in the same terms.
 	Set map[string]string
+	// Progress, when set, is told after each step (a message, a check, a
+	// move of the clock) how many of the scenario's steps have run.
+	Progress func(done, total int)
 }
 
 // Result is what a run found.
@@ -136,11 +139,14 @@ func (s *Scenario) Run(ctx context.Context, opts Options) (Result, error) {
 	r.tr = newTranscript(opts.Transcript, s.Zone, opts.Verbose)
 	r.tr.begin(s, r.clock.Now())
 
-	for _, st := range s.steps {
+	for i, st := range s.steps {
 		if err := ctx.Err(); err != nil {
 			return Result{Failures: r.fails}, err
 		}
 		err := r.step(ctx, st)
+		if opts.Progress != nil {
+			opts.Progress(i+1, len(s.steps))
+		}
 		if errors.Is(err, errStop) {
 			break
 		}

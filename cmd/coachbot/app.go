@@ -252,7 +252,10 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	return withApp(ctx, e, c, fs, func(a *app) error {
-		if err := a.db.Backup(ctx, *out); err != nil {
+		stop := newProgress(e).copying("backup", a.cfg.DB, *out)
+		err := a.db.Backup(ctx, *out)
+		stop()
+		if err != nil {
 			return fmt.Errorf("backup: %w", err)
 		}
 		fmt.Fprintf(e.stdout, "backup written to %s\n", *out)

@@ -59,12 +59,15 @@ func cmdReplay(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
+	p := newProgress(e)
 	res, err := sc.Run(ctx, scenario.Options{
-		Transcript: e.stdout,
+		Transcript: p.Above(e.stdout),
+		Progress:   func(done, total int) { p.Show("replay %s: step %d of %d", sc.Name, done, total) },
 		Verbose:    *verbose,
 		DB:         c.db, // never the configured database: a scenario starts from nothing
 		Configure:  func(ec *flows.Config) { *ec = cfg.engineConfig(cat) },
 	})
+	p.Done()
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}

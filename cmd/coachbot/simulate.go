@@ -84,7 +84,9 @@ func cmdSimulate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	sim := &simulation{a: a, clock: clock, out: e.stdout, loc: loc}
+	p := newProgress(e)
+	defer p.Done()
+	sim := &simulation{a: a, clock: clock, out: p.Above(e.stdout), loc: loc, progress: p}
 	return sim.run(ctx, *days, first, *tz, *at, *rest)
 }
 
@@ -97,6 +99,8 @@ type simulation struct {
 	// live is set once the timeline runs: what Ana's answers send the coach
 	// (the brief after her look-back) belongs in it too.
 	live bool
+	// progress shows which day the simulation has reached.
+	progress *progress
 }
 
 const (
@@ -188,6 +192,9 @@ func (s *simulation) run(ctx context.Context, days int, first scheduler.Date, tz
 			break
 		}
 		s.clock.Set(next)
+		if s.progress != nil {
+			s.progress.Show("simulate: day %d of %d", int(next.Sub(scheduler.At(first, scheduler.Clock{}, s.loc)).Hours()/24)+1, days)
+		}
 		if _, err := s.a.engine.Sweep(ctx); err != nil {
 			return err
 		}
