@@ -27,11 +27,13 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/coachbot/coachbot/bot/telegram/telegramtest"
 	"github.com/coachbot/coachbot/flows"
+	"github.com/coachbot/coachbot/internal/progress"
 )
 
 func main() {
@@ -139,10 +141,38 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "registered:      %d clients stored in %s before the run\n", *registered, time.Since(start).Round(time.Millisecond))
 	}
+	// How far the run has come, on the terminal only; the report is stdout's.
+	line := progress.On(stderr)
+	defer line.Done()
 	if *name == "wave" {
-		return runWave(ctx, l, plan, *invitations, *kill, stdout)
+		return runWave(ctx, l, plan, *invitations, *kill, line.Above(stdout), line)
 	}
-	return runPeople(ctx, l, plan, *name, stdout)
+	stop := showElapsed(line, *name, plan.Duration)
+	defer stop()
+	return runPeople(ctx, l, plan, *name, line.Above(stdout))
+}
+
+// showElapsed shows the time a run has taken against its length until stop.
+func showElapsed(line *progress.Line, name string, length time.Duration) (stop func()) {
+	if !line.Active() {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	start := time.Now()
+	wg.Go(func() {
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				line.Show("%s: %s of %s", name, time.Since(start).Round(time.Second), length)
+			}
+		}
+	})
+	return func() { close(done); wg.Wait(); line.Done() }
 }
 
 // buildBot builds coachbot from the module this command is in.

@@ -11,6 +11,7 @@ import (
 	"github.com/coachbot/coachbot/bot"
 	"github.com/coachbot/coachbot/bot/telegram/telegramtest"
 	"github.com/coachbot/coachbot/flows"
+	"github.com/coachbot/coachbot/internal/progress"
 	"github.com/coachbot/coachbot/scheduler"
 	"github.com/coachbot/coachbot/storage"
 )
@@ -21,9 +22,11 @@ const waveBase = 5_000_000_000
 
 // waveCount counts invitations per invited chat.
 type waveCount struct {
-	mu       sync.Mutex
-	by       []int
-	arrived  int // chats with at least one
+	mu      sync.Mutex
+	by      []int
+	arrived int // chats with at least one
+	// progress is told each new arrival, for the terminal.
+	progress func(arrived int)
 	last     time.Time
 	half     chan struct{}
 	all      chan struct{}
@@ -42,6 +45,9 @@ func (w *waveCount) hear(i int, at time.Time) {
 		return
 	}
 	w.arrived++
+	if w.progress != nil {
+		w.progress(w.arrived)
+	}
 	w.last = at
 	if w.arrived >= len(w.by)/2 {
 		w.halfOnce.Do(func() { close(w.half) })
@@ -78,7 +84,7 @@ func seed(ctx context.Context, db string, n int, due time.Time) error {
 
 // runWave is the morning wave: n invitations due at the same moment while
 // people chat, the bot killed half-way when kill is set.
-func runWave(ctx context.Context, b *loadBot, plan loadPlan, n int, kill bool, stdout io.Writer) error {
+func runWave(ctx context.Context, b *loadBot, plan loadPlan, n int, kill bool, stdout io.Writer, line *progress.Line) error {
 	plan.MeasureWarmup = true
 	due := time.Now().Add(2 * time.Second).Truncate(time.Second)
 	if err := seed(ctx, b.db, n, due); err != nil {
@@ -87,6 +93,7 @@ func runWave(ctx context.Context, b *loadBot, plan loadPlan, n int, kill bool, s
 	lt := newLoadRun(plan)
 	defer lt.close()
 	w := newWaveCount(n)
+	w.progress = func(arrived int) { line.Show("wave: %d of %d invitations arrived", arrived, n) }
 	fake, err := newFake(true, func(chat int64, m telegramtest.Sent) {
 		if i := chat - waveBase; i >= 0 && i < int64(n) {
 			w.hear(int(i), m.Arrived)

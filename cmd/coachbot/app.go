@@ -252,7 +252,7 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	return withApp(ctx, e, c, fs, func(a *app) error {
-		stop := newProgress(e).copying("backup", a.cfg.DB, *out)
+		stop := copying(newProgress(e), "backup", a.cfg.DB, *out)
 		err := a.db.Backup(ctx, *out)
 		stop()
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/coachbot/coachbot/bot"
 	"github.com/coachbot/coachbot/flows"
+	"github.com/coachbot/coachbot/internal/progress"
 	"github.com/coachbot/coachbot/scheduler"
 )
 
@@ -100,7 +101,7 @@ type simulation struct {
 	// (the brief after her look-back) belongs in it too.
 	live bool
 	// progress shows which day the simulation has reached.
-	progress *progress
+	progress *progress.Line
 }
 
 const (
