@@ -84,7 +84,10 @@ func (a *app) start(ctx context.Context) (*live, error) {
 		if err := tg.SetCommands(ctx, a.engine.Commands()); err != nil {
 			a.logger.Warn("publish command menu", "platform", bot.Telegram, "err", err)
 		}
-		d.Register(bot.Telegram, a.sender(bot.Telegram, tg), bot.Limits{PerSecond: tc.PerSecond, Burst: 1, ChatPerSecond: tc.ChatPerSecond, ChatBurst: tc.ChatBurst})
+		// A burst of 3 lets the overall pace make up for a moment the senders
+		// were busy (a token bucket of 1 loses it), still well inside
+		// Telegram's 30 a second.
+		d.Register(bot.Telegram, a.sender(bot.Telegram, tg), bot.Limits{PerSecond: tc.PerSecond, Burst: 3, ChatPerSecond: tc.ChatPerSecond, ChatBurst: tc.ChatBurst})
 		platforms = append(platforms, platform{bot.Telegram, tg.Run, tg})
 	}
 	if err := a.startDiscord(ctx, d, &platforms); err != nil {
