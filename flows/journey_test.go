@@ -97,7 +97,7 @@ func TestActionDesign(t *testing.T) {
 		c.press("Low")
 		c.send("my partner covers dinner")
 		c.press("Nothing special")
-		expect(t, c.send("9"), "Saved: email two past clients on Tuesday", "Toward: grow my business", "on Tuesday 24 November at 09:00", "what you noticed")
+		expect(t, c.send("9"), "Saved: email two past clients on Tuesday", "Toward: grow my business", "on Wednesday 25 November at 09:00", "what you noticed")
 		x, _ := c.export()
 		if len(x.Experiments) != 1 {
 			t.Fatalf("experiments = %d, want 1", len(x.Experiments))

@@ -45,8 +45,9 @@ func TestGermanJourney(t *testing.T) {
 	g.press("Gering")
 	g.press("Kaum")
 	g.press("Nichts Besonderes")
-	// Sunday 22 November: the first check-in is on Monday, said in German.
-	expect(t, g.send("8"), "Gespeichert: 10 Minuten spazieren", "morgen um 08:30")
+	// Sunday 22 November, planned for Monday with a morning check-in: the first
+	// check-in is on Tuesday, after the day she meant to try it, said in German.
+	expect(t, g.send("8"), "Gespeichert: 10 Minuten spazieren", "am Dienstag, 24. November um 08:30")
 	g.send("/checkin")
 	expect(t, g.press("Ich habe es gemacht"), "Was ist dir aufgefallen?")
 	g.send("der Kopf war klarer")

@@ -27,7 +27,11 @@ func TestFirstCheckIn(t *testing.T) {
 		{"tomorrow at check-in", "Europe/Zurich", nil, "2026-06-04", wed, "2026-06-04T21:00:00+02:00"},
 		{"today at check-in", "Europe/Zurich", nil, "2026-06-03", wed, "2026-06-03T21:00:00+02:00"},
 		{"today, check-in time already past", "Europe/Zurich", []edit{checkIn("09:00")}, "2026-06-03", wed, "2026-06-04T09:00:00+02:00"},
-		{"today, check-in exactly now", "Europe/Zurich", []edit{checkIn("10:00")}, "2026-06-03", wed, "2026-06-03T10:00:00+02:00"},
+		// No time named: a morning check-in would ask before the day's attempt.
+		{"today, morning check-in", "Europe/Zurich", []edit{checkIn("10:00")}, "2026-06-03", wed, "2026-06-04T10:00:00+02:00"},
+		{"today, check-in exactly now, in the evening", "Europe/Zurich", []edit{checkIn("18:00")}, "2026-06-03", "2026-06-03T18:00:00+02:00", "2026-06-03T18:00:00+02:00"},
+		{"tomorrow, check-in at 17:00", "Europe/Zurich", []edit{checkIn("17:00")}, "2026-06-04", wed, "2026-06-04T17:00:00+02:00"},
+		{"tomorrow, check-in at 16:59", "Europe/Zurich", []edit{checkIn("16:59")}, "2026-06-04", wed, "2026-06-05T16:59:00+02:00"},
 		{"tonight, check-in 90 minutes later", "Europe/Zurich", []edit{checkIn("21:30")}, "2026-06-03 20:00", wed, "2026-06-03T21:30:00+02:00"},
 		{"tonight, check-in one hour later", "Europe/Zurich", nil, "2026-06-03 20:00", wed, "2026-06-03T21:00:00+02:00"},
 		{"tonight, check-in 30 minutes later", "Europe/Zurich", []edit{checkIn("20:30")}, "2026-06-03 20:00", wed, "2026-06-04T20:30:00+02:00"},
@@ -46,18 +50,18 @@ func TestFirstCheckIn(t *testing.T) {
 		{"planned day already over", "Europe/Zurich", nil, "2026-06-04", "2026-06-05T22:00:00+02:00", "2026-06-06T21:00:00+02:00"},
 		{"zero plan", "Europe/Zurich", nil, "", wed, ""},
 		// Zurich springs forward on 2027-03-28: 02:00-03:00 does not exist.
-		{"spring: check-in in the gap", "Europe/Zurich", []edit{checkIn("02:30")}, "2027-03-28", "2027-03-27T12:00:00+01:00", "2027-03-28T03:00:00+02:00"},
+		{"spring: check-in in the gap", "Europe/Zurich", []edit{checkIn("02:30")}, "2027-03-27", "2027-03-27T12:00:00+01:00", "2027-03-28T03:00:00+02:00"},
 		{"spring: attempt in the gap, 30 minutes before", "Europe/Zurich", []edit{checkIn("03:30")}, "2027-03-28 02:30", "2027-03-27T12:00:00+01:00", "2027-03-29T03:30:00+02:00"},
 		{"spring: one wall hour is no elapsed hour", "Europe/Zurich", []edit{checkIn("03:30")}, "2027-03-28 01:45", "2027-03-27T12:00:00+01:00", "2027-03-29T03:30:00+02:00"},
 		{"spring: evening check-in", "Europe/Zurich", nil, "2027-03-28 20:00", "2027-03-27T12:00:00+01:00", "2027-03-28T21:00:00+02:00"},
 		// New York falls back on 2026-11-01: 01:00-02:00 happens twice.
 		{"autumn: half a wall hour is 90 minutes", "America/New_York", []edit{checkIn("02:00")}, "2026-11-01 01:30", "2026-10-31T12:00:00-04:00", "2026-11-01T02:00:00-05:00"},
-		{"autumn: repeated check-in, first reading", "America/New_York", []edit{checkIn("01:30")}, "2026-11-01", "2026-10-31T12:00:00-04:00", "2026-11-01T01:30:00-04:00"},
+		{"autumn: repeated check-in, first reading", "America/New_York", []edit{checkIn("01:30")}, "2026-10-31", "2026-10-31T12:00:00-04:00", "2026-11-01T01:30:00-04:00"},
 		{"autumn: tonight", "America/New_York", nil, "2026-11-01 20:00", "2026-10-31T12:00:00-04:00", "2026-11-01T21:00:00-05:00"},
 		// Kathmandu (+05:45).
-		{"kathmandu tomorrow", "Asia/Kathmandu", []edit{checkIn("09:00")}, "2026-06-02", "2026-06-01T03:15:00Z", "2026-06-02T09:00:00+05:45"},
-		{"kathmandu today, just in time", "Asia/Kathmandu", []edit{checkIn("09:00")}, "2026-06-01", "2026-06-01T03:14:00Z", "2026-06-01T09:00:00+05:45"},
-		{"kathmandu today, just missed", "Asia/Kathmandu", []edit{checkIn("09:00")}, "2026-06-01", "2026-06-01T03:16:00Z", "2026-06-02T09:00:00+05:45"},
+		{"kathmandu tomorrow, morning check-in", "Asia/Kathmandu", []edit{checkIn("09:00")}, "2026-06-02", "2026-06-01T03:15:00Z", "2026-06-03T09:00:00+05:45"},
+		{"kathmandu today, just in time", "Asia/Kathmandu", []edit{checkIn("19:00")}, "2026-06-01", "2026-06-01T13:14:00Z", "2026-06-01T19:00:00+05:45"},
+		{"kathmandu today, just missed", "Asia/Kathmandu", []edit{checkIn("19:00")}, "2026-06-01", "2026-06-01T13:16:00Z", "2026-06-02T19:00:00+05:45"},
 		{"kathmandu range onto a rest day", "Asia/Kathmandu", []edit{checkIn("09:00"), rest(WeekdaysOf(time.Saturday))}, "2026-06-04..2026-06-06", "2026-06-01T03:16:00Z", "2026-06-07T09:00:00+05:45"},
 	}
 	for _, tt := range tests {

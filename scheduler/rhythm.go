@@ -5,6 +5,10 @@ import "time"
 // LaterTodayDelay is how far "later today" pushes an invitation.
 const LaterTodayDelay = 3 * time.Hour
 
+// attemptDoneBy is when an attempt planned for a day, with no time named, is
+// taken to be done: a check-in at or after it may ask about it that day.
+var attemptDoneBy = Clock{Hour: 17}
+
 // searchDays bounds every forward search for a due day. Three years is far beyond
 // any real rhythm; hitting it means no day can ever qualify (every weekday a rest
 // day, say), and the answer is "never" rather than a loop.
@@ -196,11 +200,17 @@ func (p Prefs) FirstCheckIn(plan Plan, after time.Time) time.Time {
 	if day.IsZero() {
 		return time.Time{}
 	}
-	if plan.HasClock {
+	switch {
+	case plan.HasClock:
 		attempt := At(day, plan.Clock, loc)
 		if p.momentOn(day).Before(attempt.Add(time.Hour)) {
 			day = day.AddDays(1)
 		}
+	case p.CheckIn.Hour < attemptDoneBy.Hour:
+		// No time named: the attempt may take the day. A check-in before the
+		// late afternoon would ask about it before it happened, so it asks
+		// the next day instead.
+		day = day.AddDays(1)
 	}
 	// Skip the days that cannot qualify because they lie before `after` or in
 	// the pause; a day early, since a day's moment may still lie ahead.
