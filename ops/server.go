@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/coachbot/coachbot/internal/serve"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -52,9 +53,7 @@ type Server struct {
 	started  atomic.Bool
 	stopping atomic.Bool
 
-	srv  *http.Server
-	ln   net.Listener
-	done chan error
+	running *serve.Running
 }
 
 // NewServer returns a server for metrics (nil serves no /metrics). Add checks,
@@ -176,40 +175,24 @@ func (s *Server) Start(ctx context.Context, addr string) error {
 	if err != nil {
 		return fmt.Errorf("ops.listen %s: %w", addr, err)
 	}
-	s.ln = ln
-	s.srv = &http.Server{
+	s.running = serve.Start(&http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
-	}
-	s.done = make(chan error, 1)
-	go func() { s.done <- s.srv.Serve(ln) }()
+	}, ln)
 	s.logger.Info("health and metrics listening", "listen", ln.Addr().String())
 	return nil
 }
 
 // Addr is the address the server listens on, once started.
-func (s *Server) Addr() string {
-	if s.ln == nil {
-		return ""
-	}
-	return s.ln.Addr().String()
-}
+func (s *Server) Addr() string { return s.running.Addr() }
 
 // Close stops the server, letting requests in flight finish for a moment.
 func (s *Server) Close() error {
-	if s.srv == nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	err := s.srv.Shutdown(ctx)
-	if serr := <-s.done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
-	}
-	s.srv = nil
+	err := s.running.Close(2 * time.Second)
+	s.running = nil
 	return err
 }

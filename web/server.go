@@ -17,10 +17,10 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/coachbot/coachbot/flows"
+	"github.com/coachbot/coachbot/internal/serve"
 )
 
 //go:embed templates/*.html assets/*
@@ -68,9 +68,7 @@ type Server struct {
 	logins  *limiter
 	secure  bool
 	logger  *slog.Logger
-	srv     *http.Server
-	ln      net.Listener
-	wg      sync.WaitGroup
+	running *serve.Running
 	handler http.Handler
 }
 
@@ -115,37 +113,21 @@ func (s *Server) Open() error {
 	if err != nil {
 		return fmt.Errorf("web: listen %s: %w", s.cfg.Listen, err)
 	}
-	s.ln = ln
-	s.srv = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	s.running = serve.Start(&http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10,
-		ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn)}
-	s.wg.Go(func() {
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.logger.Error("serve", "err", err)
-		}
-	})
+		ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn)}, ln)
 	s.logger.Info("web view started", "listen", ln.Addr().String())
 	return nil
 }
 
 // Addr is the address the server listens on, once open.
-func (s *Server) Addr() string {
-	if s.ln == nil {
-		return ""
-	}
-	return s.ln.Addr().String()
-}
+func (s *Server) Addr() string { return s.running.Addr() }
 
 // Close stops taking requests, lets those in flight finish for a few
 // seconds, and waits for the server to stop.
 func (s *Server) Close() error {
-	if s.srv == nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := s.srv.Shutdown(ctx)
-	s.wg.Wait()
+	err := s.running.Close(5 * time.Second)
+	s.running = nil
 	return err
 }
 

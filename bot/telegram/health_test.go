@@ -2,7 +2,6 @@ package telegram
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -34,15 +33,7 @@ func TestReadyPolling(t *testing.T) {
 
 func TestReadyWebhook(t *testing.T) {
 	s := telegramtest.NewServer(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	public := "http://" + ln.Addr().String() + WebhookPath
-	a := newAdapter(t, s, nil, func(c *Config) {
-		c.Mode, c.Listen, c.PublicURL, c.Secret = ModeWebhook, ln.Addr().String(), public, "s3cret_token-1"
-	})
-	a.listener = ln
+	a, public := newWebhookAdapter(t, s)
 	s.FailNext("setWebhook", 1, http.StatusInternalServerError, 0)
 	start(t, a, bot.HandlerFunc(func(context.Context, bot.Message) error { return nil }))
 	waitFor(t, "ready once the webhook is registered", func() bool { return a.Ready(t.Context()) == nil })

@@ -504,17 +504,25 @@ func TestWebhookHandlesStoredUpdates(t *testing.T) {
 	waitHandled(t, store, a)
 }
 
-func TestWebhook(t *testing.T) {
-	s := telegramtest.NewServer(t)
+// newWebhookAdapter makes an adapter in webhook mode on a free loopback port;
+// public is the address Telegram is told to call.
+func newWebhookAdapter(t *testing.T, s *telegramtest.Server) (a *Adapter, public string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	public := "http://" + ln.Addr().String() + WebhookPath
-	a := newAdapter(t, s, nil, func(c *Config) {
+	public = "http://" + ln.Addr().String() + WebhookPath
+	a = newAdapter(t, s, nil, func(c *Config) {
 		c.Mode, c.Listen, c.PublicURL, c.Secret = ModeWebhook, ln.Addr().String(), public, "s3cret_token-1"
 	})
 	a.listener = ln
+	return a, public
+}
+
+func TestWebhook(t *testing.T) {
+	s := telegramtest.NewServer(t)
+	a, public := newWebhookAdapter(t, s)
 	rec := &recorder{}
 	failOnce := true
 	h := echo(a, rec)

@@ -3,7 +3,6 @@ package telegram
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,15 +16,7 @@ import (
 // A webhook body over the limit is refused with 413, and nothing is handled.
 func TestWebhookBodyTooLarge(t *testing.T) {
 	s := telegramtest.NewServer(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	public := "http://" + ln.Addr().String() + WebhookPath
-	a := newAdapter(t, s, nil, func(c *Config) {
-		c.Mode, c.Listen, c.PublicURL, c.Secret = ModeWebhook, ln.Addr().String(), public, "s3cret_token-1"
-	})
-	a.listener = ln
+	a, public := newWebhookAdapter(t, s)
 	handled := make(chan bot.Message, 1)
 	start(t, a, bot.HandlerFunc(func(_ context.Context, m bot.Message) error {
 		handled <- m
@@ -60,19 +51,11 @@ func TestWebhookBodyTooLarge(t *testing.T) {
 // setting, instead of retrying for ever.
 func TestWebhookRefusedStops(t *testing.T) {
 	s := telegramtest.NewServer(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	public := "http://" + ln.Addr().String() + WebhookPath
-	a := newAdapter(t, s, nil, func(c *Config) {
-		c.Mode, c.Listen, c.PublicURL, c.Secret = ModeWebhook, ln.Addr().String(), public, "s3cret_token-1"
-	})
-	a.listener = ln
+	a, _ := newWebhookAdapter(t, s)
 	s.FailNextWith("setWebhook", 100, http.StatusBadRequest, "Bad Request: bad webhook: Failed to resolve host", 0)
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
-	err = a.Run(ctx, bot.HandlerFunc(func(context.Context, bot.Message) error { return nil }))
+	err := a.Run(ctx, bot.HandlerFunc(func(context.Context, bot.Message) error { return nil }))
 	if ctx.Err() != nil {
 		t.Fatal("Run kept retrying a refused webhook")
 	}
