@@ -309,8 +309,10 @@ func (s *Session) handle() error {
 	if err := s.loadClient(); err != nil {
 		return err
 	}
-	if s.client.Language == "" {
-		// A coach is spoken to in their own language.
+	if !s.client.Consented {
+		// Someone who is not a client may be a coach, spoken to in their own
+		// language; a client is spoken to in theirs (one lookup, not one a
+		// message for every client).
 		if co, err := s.tx.Coach(m.UserID); err == nil {
 			s.coachLang = co.Language
 		}
