@@ -27,7 +27,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"time"
 
@@ -154,25 +153,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // showElapsed shows the time a run has taken against its length until stop.
 func showElapsed(line *progress.Line, name string, length time.Duration) (stop func()) {
-	if !line.Active() {
-		return func() {}
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
 	start := time.Now()
-	wg.Go(func() {
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				line.Show("%s: %s of %s", name, time.Since(start).Round(time.Second), length)
-			}
-		}
+	return line.Watch(200*time.Millisecond, func(p *progress.Line) {
+		p.Show("%s: %s of %s", name, time.Since(start).Round(time.Second), length)
 	})
-	return func() { close(done); wg.Wait(); line.Done() }
 }
 
 // buildBot builds coachbot from the module this command is in.

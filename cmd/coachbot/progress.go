@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"sync"
 	"time"
 
 	"github.com/coachbot/coachbot/internal/progress"
@@ -21,25 +20,9 @@ func copying(p *progress.Line, what, src, dst string) (stop func()) {
 	if st, err := os.Stat(src); err == nil {
 		total = st.Size()
 	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-			if st, err := os.Stat(dst); err == nil {
-				p.Show("%s: %s of about %s", what, size(st.Size()), size(total))
-			}
+	return p.Watch(100*time.Millisecond, func(p *progress.Line) {
+		if st, err := os.Stat(dst); err == nil {
+			p.Show("%s: %s of about %s", what, size(st.Size()), size(total))
 		}
 	})
-	return func() {
-		close(done)
-		wg.Wait()
-		p.Done()
-	}
 }

@@ -92,3 +92,31 @@ func (a aboveWriter) Write(b []byte) (int, error) {
 	a.p.clearLocked()
 	return a.w.Write(b)
 }
+
+// Watch shows what show says every tick until stop is called, then clears
+// the line: for work whose progress is read from outside it (a file's size,
+// the time taken). On something that is not a terminal it does nothing.
+func (p *Line) Watch(every time.Duration, show func(p *Line)) (stop func()) {
+	if !p.Active() {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				show(p)
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+		p.Done()
+	}
+}

@@ -61,3 +61,23 @@ func TestLine(t *testing.T) {
 		}
 	})
 }
+
+func TestWatch(t *testing.T) {
+	var term bytes.Buffer
+	p := &Line{w: &term}
+	n := 0
+	stop := p.Watch(time.Millisecond, func(p *Line) {
+		n++
+		p.last = time.Time{}
+		p.Show("step %d", n)
+	})
+	time.Sleep(20 * time.Millisecond)
+	stop()
+	if !strings.Contains(term.String(), "step 1") || !strings.HasSuffix(term.String(), "\r\033[K") {
+		t.Errorf("watched line: %q", term.String())
+	}
+	if stop := On(&bytes.Buffer{}).Watch(time.Millisecond, func(*Line) { t.Error("shown on a buffer") }); stop != nil {
+		time.Sleep(5 * time.Millisecond)
+		stop()
+	}
+}
