@@ -82,11 +82,12 @@ const (
 
 // job is one write waiting for the writer goroutine.
 type job struct {
-	ctx   context.Context
-	fn    func(*tx) error
-	state atomic.Int32
-	err   error         // written by the writer before done is closed
-	done  chan struct{} // closed once err is final
+	ctx    context.Context
+	fn     func(*tx) error
+	urgent bool // sent by writeUrgent: runs before the jobs not yet run
+	state  atomic.Int32
+	err    error         // written by the writer before done is closed
+	done   chan struct{} // closed once err is final
 }
 
 // Update runs fn in a transaction and returns once it is durably committed. fn
@@ -125,7 +126,10 @@ func (db *DB) submit(ctx context.Context, queue chan *job, fn func(*tx) error) e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	j := &job{ctx: ctx, fn: fn, done: make(chan struct{})}
+	j := &job{ctx: ctx, fn: fn, urgent: queue == db.urgent, done: make(chan struct{})}
+	if j.urgent {
+		testHookUrgent()
+	}
 	select {
 	case queue <- j:
 	case <-db.closing:
@@ -168,6 +172,13 @@ func (db *DB) run() {
 		batch = append(batch[:0], rest...)
 		if len(rest) == 0 {
 			select {
+			case j := <-db.urgent: // first when both wait, not by chance
+				batch = append(batch, j)
+			default:
+			}
+		}
+		if len(batch) == 0 {
+			select {
 			case j := <-db.jobs:
 				batch = append(batch, j)
 			case j := <-db.urgent:
@@ -196,14 +207,14 @@ const (
 )
 
 // gather adds the jobs already waiting, and those that follow closely; with an
-// urgent job among them it does not linger.
+// urgent job among them it does not linger, and urgent jobs go first.
 func (db *DB) gather(batch []*job) []*job {
 	var timer *time.Timer
 	deadline := time.Now().Add(lingerMax)
 	for len(batch) < maxBatch {
 		select {
 		case j := <-db.urgent:
-			batch = append(batch, j)
+			batch = putUrgent(batch, j)
 			deadline = time.Time{}
 			continue
 		case j := <-db.jobs:
@@ -223,7 +234,7 @@ func (db *DB) gather(batch []*job) []*job {
 		}
 		select {
 		case j := <-db.urgent:
-			batch = append(batch, j)
+			batch = putUrgent(batch, j)
 			deadline = time.Time{}
 			continue
 		case j := <-db.jobs:
@@ -234,6 +245,16 @@ func (db *DB) gather(batch []*job) []*job {
 		break
 	}
 	return batch
+}
+
+// putUrgent puts j after the urgent jobs at the front of batch, before the
+// others.
+func putUrgent(batch []*job, j *job) []*job {
+	i := slices.IndexFunc(batch, func(j *job) bool { return !j.urgent })
+	if i < 0 {
+		return append(batch, j)
+	}
+	return slices.Insert(batch, i, j)
 }
 
 // commit runs the batch in one transaction and then tells every caller its
@@ -461,6 +482,10 @@ func (db *DB) call(t *tx, fn func(*tx) error) (err error) {
 }
 
 // errTxDone reports a Tx used after its function returned.
+// testHookUrgent runs when an urgent job is about to be handed to the writer;
+// a test uses it to know the job waits.
+var testHookUrgent = func() {}
+
 var errTxDone = errors.New("transaction already finished")
 
 // errAborted is returned to every update of a batch in which one update left

@@ -51,15 +51,28 @@ func TestInbox(t *testing.T) {
 
 // An urgent write (a poller waiting to confirm a batch) overtakes the jobs of
 // the commit in progress that have not run yet; those still commit, after it.
+// Each job looks, while it runs, whether the urgent write is already committed.
 func TestUrgentWriteOvertakes(t *testing.T) {
 	db, _ := openDB(t)
 	ctx := t.Context()
+	urgentWaits := make(chan struct{}, 1)
+	testHookUrgent = func() { urgentWaits <- struct{}{} }
+	t.Cleanup(func() { testHookUrgent = func() {} })
+
 	var mu sync.Mutex
-	var order []string
+	var sawUrgent, before []string // jobs that ran after, and before, the urgent commit
 	ran := func(name string) {
+		committed, err := db.Unhandled(ctx, "telegram:1")
+		if err != nil {
+			t.Error(err)
+		}
 		mu.Lock()
-		order = append(order, name)
-		mu.Unlock()
+		defer mu.Unlock()
+		if len(committed) > 0 {
+			sawUrgent = append(sawUrgent, name)
+		} else {
+			before = append(before, name)
+		}
 	}
 
 	// A first job holds the writer while ten more queue up behind it, so the
@@ -70,7 +83,6 @@ func TestUrgentWriteOvertakes(t *testing.T) {
 		update(t, db, func(flows.Tx) error { <-hold; return nil })
 	})
 	time.Sleep(50 * time.Millisecond)
-	urgentDone := make(chan struct{})
 	var first sync.Once
 	for i := range 10 {
 		name := fmt.Sprintf("n%d", i)
@@ -79,14 +91,13 @@ func TestUrgentWriteOvertakes(t *testing.T) {
 				ran(name)
 				first.Do(func() {
 					// The urgent write arrives while the batch runs.
-					go func() {
-						defer close(urgentDone)
+					wg.Go(func() {
 						if _, err := db.Receive(ctx, "telegram:1", 2, []byte(`[]`)); err != nil {
 							t.Error(err)
 						}
-						ran("urgent committed")
-					}()
-					time.Sleep(50 * time.Millisecond)
+					})
+					<-urgentWaits
+					time.Sleep(20 * time.Millisecond) // from the hook to the send
 				})
 				return tx.Send(bot.Reply{ChatID: "telegram:" + name, Text: name}, time.Time{})
 			})
@@ -95,13 +106,9 @@ func TestUrgentWriteOvertakes(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // all ten wait for the writer
 	close(hold)
 	wg.Wait()
-	<-urgentDone
 
-	mu.Lock()
-	defer mu.Unlock()
-	urgent := slices.Index(order, "urgent committed")
-	if urgent < 0 || urgent > 2 {
-		t.Errorf("order: %v; want the urgent write committed right after the first job, before the other nine ran", order)
+	if len(before) != 1 || len(sawUrgent) != 9 {
+		t.Errorf("ran before the urgent write committed: %v, after: %v; want only the first job before it", before, sawUrgent)
 	}
 	rows, err := db.Pending(ctx, bot.Telegram, 0)
 	if err != nil {
@@ -156,5 +163,17 @@ func TestOnQueued(t *testing.T) {
 		if o.ID != rows[i].ID || o.Reply.Text != rows[i].Reply.Text {
 			t.Errorf("heard %+v, stored %+v", o, rows[i])
 		}
+	}
+}
+
+// Urgent jobs gathered into a batch run before the others, in the order they
+// came.
+func TestPutUrgent(t *testing.T) {
+	a, b := &job{}, &job{}
+	u1, u2 := &job{urgent: true}, &job{urgent: true}
+	batch := putUrgent([]*job{a, b}, u1)
+	batch = putUrgent(batch, u2)
+	if want := []*job{u1, u2, a, b}; !slices.Equal(batch, want) {
+		t.Errorf("batch order wrong: got %v, want %v", batch, want)
 	}
 }
