@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coachbot/coachbot/bot"
@@ -16,9 +17,9 @@ import (
 // suggests danger.
 const DefaultSafetyPause = 72 * time.Hour
 
-// newDetector compiles the built-in phrase lists of every language with the
-// configured extra phrases, which add to them.
-func newDetector(extra []string) (*safety.Detector, error) {
+// builtinDetector compiles the built-in phrase lists of every language, once
+// per process: every engine shares them.
+var builtinDetector = sync.OnceValues(func() (*safety.Detector, error) {
 	names, err := fs.Glob(messagesFS, "messages/safety/*.yaml")
 	if err != nil {
 		return nil, err
@@ -31,7 +32,17 @@ func newDetector(extra []string) (*safety.Detector, error) {
 		}
 		lists[strings.TrimSuffix(path.Base(n), ".yaml")] = b
 	}
-	return safety.New(lists, extra)
+	return safety.New(lists, nil)
+})
+
+// newDetector is the built-in phrase lists with the configured extra phrases,
+// which add to them.
+func newDetector(extra []string) (*safety.Detector, error) {
+	d, err := builtinDetector()
+	if err != nil {
+		return nil, err
+	}
+	return d.With(extra)
 }
 
 // CheckSafetyWords reports whether configured extra phrases compile, so a

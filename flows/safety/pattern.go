@@ -126,6 +126,7 @@ var fillers = map[string]bool{
 
 // index finds the rules that may start at a token, by their first word.
 type index struct {
+	rules    []*rule // each once, in the order added
 	byWord   map[string][]*rule
 	byPrefix map[string][]*rule // keyed by the first three bytes of the prefix
 }
@@ -135,6 +136,7 @@ func newIndex() index {
 }
 
 func (x *index) add(r *rule) {
+	x.rules = append(x.rules, r)
 	first := &r.elems[0]
 	for _, w := range first.words {
 		x.byWord[w] = append(x.byWord[w], r)
@@ -198,16 +200,39 @@ func compile(pattern string, level Level, source string) ([]*rule, error) {
 		return nil, fmt.Errorf("starts in %d ways, more than %d: split it", len(starts), maxVariants)
 	}
 	rules := make([]*rule, 0, len(starts))
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(starts))
+	var key strings.Builder
 	for _, s := range starts {
-		key := fmt.Sprint(s)
-		if seen[key] {
+		key.Reset()
+		writeKey(&key, s)
+		if seen[key.String()] {
 			continue
 		}
-		seen[key] = true
+		seen[key.String()] = true
 		rules = append(rules, &rule{elems: s, level: level, source: source})
 	}
 	return rules, nil
+}
+
+// writeKey writes what els match, the same for sequences that match the same.
+func writeKey(b *strings.Builder, els []elem) {
+	for _, e := range els {
+		b.WriteByte('[')
+		for _, ws := range [][]string{e.words, e.prefixes, e.suffixes} {
+			b.WriteString(strings.Join(ws, "|"))
+			b.WriteByte(';')
+		}
+		b.WriteString(strconv.Itoa(e.gap))
+		if e.optional {
+			b.WriteByte('?')
+		}
+		for _, a := range e.alts {
+			b.WriteByte('(')
+			writeKey(b, a)
+			b.WriteByte(')')
+		}
+		b.WriteByte(']')
+	}
 }
 
 // splitStart rewrites a sequence that starts with a choice or an optional word
@@ -248,43 +273,55 @@ func splitStart(s []elem) ([][]elem, error) {
 	return [][]elem{s}, nil
 }
 
-// build returns the elements that match items followed by tail.
+// build returns the elements that match items followed by tail. Items are
+// read from the last; the elements found are kept in reverse until a choice
+// needs the tail as a slice of its own, so a long pattern is not copied again
+// for every word.
 func build(items []item, tail []elem) ([]elem, error) {
 	out := tail
-	prepend := func(e ...elem) { out = append(append([]elem{}, e...), out...) }
+	var rev []elem // elements before out, last first
+	flush := func() {
+		if len(rev) == 0 {
+			return
+		}
+		seq := make([]elem, 0, len(rev)+len(out))
+		for i := len(rev) - 1; i >= 0; i-- {
+			seq = append(seq, rev[i])
+		}
+		out, rev = append(seq, out...), rev[:0]
+	}
 	for k := len(items) - 1; k >= 0; k-- {
 		it := items[k]
 		switch {
 		case it.gap > 0:
-			if len(out) == 0 {
+			if len(out) == 0 && len(rev) == 0 {
 				return nil, errors.New("a gap must be between words")
 			}
-			prepend(elem{gap: it.gap})
+			rev = append(rev, elem{gap: it.gap})
 		case it.prefix != "":
-			prepend(elem{prefixes: []string{it.prefix}, optional: it.optional})
+			rev = append(rev, elem{prefixes: []string{it.prefix}, optional: it.optional})
 		case it.suffix != "":
-			prepend(elem{suffixes: []string{it.suffix}, optional: it.optional})
+			rev = append(rev, elem{suffixes: []string{it.suffix}, optional: it.optional})
 		case it.word != "":
 			words := strings.Fields(it.word)
-			if len(words) == 1 {
-				prepend(elem{words: words, optional: it.optional})
+			if !it.optional || len(words) == 1 {
+				for i := len(words) - 1; i >= 0; i-- {
+					rev = append(rev, elem{words: words[i : i+1 : i+1], optional: it.optional})
+				}
 				continue
 			}
-			seq := make([]elem, len(words))
-			for i, w := range words {
-				seq[i] = elem{words: []string{w}}
+			flush()
+			with := make([]elem, 0, len(words)+len(out))
+			for i := range words {
+				with = append(with, elem{words: words[i : i+1 : i+1]})
 			}
-			if !it.optional {
-				prepend(seq...)
-				continue
-			}
-			with := append(seq, out...)
-			out = []elem{{alts: [][]elem{with, out}}}
+			out = []elem{{alts: [][]elem{append(with, out...), out}}}
 		default:
 			if e, ok := wordChoice(it); ok {
-				prepend(e)
+				rev = append(rev, e)
 				continue
 			}
+			flush()
 			var alts [][]elem
 			for _, a := range it.group {
 				seq, err := build(a, out)
@@ -299,6 +336,7 @@ func build(items []item, tail []elem) ([]elem, error) {
 			out = []elem{{alts: alts}}
 		}
 	}
+	flush()
 	return out, nil
 }
 

@@ -56,6 +56,7 @@ type list struct {
 // no state beyond its compiled lists, so one Detector serves every chat at once.
 type Detector struct {
 	find   index // danger and uncertain phrases, with their level
+	extra  index // phrases added by With, clear danger
 	soften index // spans in which a danger phrase counts as uncertain
 	safe   index // spans in which no phrase counts
 }
@@ -65,7 +66,7 @@ type Detector struct {
 // built-in ones, use the same pattern language, and count as clear danger. A
 // phrase that does not compile is an error, so a typo is caught at start-up.
 func New(lists map[string][]byte, extra []string) (*Detector, error) {
-	d := &Detector{find: newIndex(), soften: newIndex(), safe: newIndex()}
+	d := &Detector{find: newIndex(), extra: newIndex(), soften: newIndex(), safe: newIndex()}
 	langs := make([]string, 0, len(lists))
 	for lang := range lists {
 		langs = append(langs, lang)
@@ -101,19 +102,41 @@ func New(lists map[string][]byte, extra []string) (*Detector, error) {
 			}
 		}
 	}
-	for _, p := range extra {
+	if err := d.extra.addExtra(extra); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// With returns a detector that knows d's phrases and extra, which count as
+// clear danger. d is not changed and its compiled lists are shared, so the
+// built-in lists are compiled once however many detectors use them.
+func (d *Detector) With(extra []string) (*Detector, error) {
+	w := &Detector{find: d.find, extra: newIndex(), soften: d.soften, safe: d.safe}
+	for _, r := range d.extra.rules {
+		w.extra.add(r)
+	}
+	if err := w.extra.addExtra(extra); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// addExtra compiles phrases from the config into x as clear danger.
+func (x *index) addExtra(phrases []string) error {
+	for _, p := range phrases {
 		if Normalize(p) == "" {
 			continue
 		}
 		rules, err := compile(p, Danger, "config: "+p)
 		if err != nil {
-			return nil, fmt.Errorf("safety phrase %q from config: %w", p, err)
+			return fmt.Errorf("safety phrase %q from config: %w", p, err)
 		}
 		for _, r := range rules {
-			d.find.add(r)
+			x.add(r)
 		}
 	}
-	return d, nil
+	return nil
 }
 
 // Check returns the level of text. It never stores or logs the text.
@@ -136,6 +159,7 @@ func (d *Detector) Check(text string) Level {
 func (d *Detector) hits(toks []token) []span {
 	var found []span
 	d.find.find(toks, func(s span) { found = append(found, s) })
+	d.extra.find(toks, func(s span) { found = append(found, s) })
 	if len(found) == 0 {
 		return nil
 	}

@@ -122,6 +122,41 @@ func TestExtraPhrasesAddToBuiltIn(t *testing.T) {
 	}
 }
 
+// With adds phrases to a detector without changing it, keeps the phrases an
+// earlier With added, and refuses a phrase that does not compile.
+func TestWith(t *testing.T) {
+	base := newDetector(t)
+	fr, err := base.With([]string{"je veux mourir"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, err := fr.With([]string{"ich gebe auf"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		d    *Detector
+		name string
+		text string
+		want Level
+	}{
+		{base, "base", "je veux mourir", None},
+		{fr, "with French", "je veux mourir", Danger},
+		{fr, "with French", "ich gebe auf", None},
+		{fr, "with French", "I want to die", Danger},
+		{both, "with both", "je veux mourir", Danger},
+		{both, "with both", "ich gebe auf", Danger},
+		{both, "with both", "this deadline is killing me", None},
+	} {
+		if got := tt.d.Check(tt.text); got != tt.want {
+			t.Errorf("%s: Check(%q) = %v, want %v", tt.name, tt.text, got, tt.want)
+		}
+	}
+	if _, err := base.With([]string{"(unclosed"}); err == nil || !strings.Contains(err.Error(), "(unclosed") {
+		t.Errorf("With a broken phrase: err = %v, want one naming the phrase", err)
+	}
+}
+
 func TestPatternLanguage(t *testing.T) {
 	tests := []struct {
 		name, pattern, text string
