@@ -25,32 +25,33 @@ import (
 // pattern stays something a reader can hold in mind.
 const maxVariants = 256
 
-// elem is one position of a compiled pattern: a word from a set, a gap, or a
-// choice between alternatives. A choice is always the last element of its
-// sequence: each alternative carries the rest of the pattern with it, so a
-// pattern compiles to a size that grows with its length, not with the product
-// of its choices.
-type elem struct {
+// node is one position of a compiled pattern: a word from a set, a gap, or a
+// choice between alternatives, followed by next (nil at the end). A choice
+// has no next: each alternative leads on to what follows the choice, and they
+// share it rather than each carrying a copy, so a pattern compiles to about
+// its written size, whatever the number of word sequences it stands for.
+type node struct {
 	words    []string
 	prefixes []string
 	suffixes []string
 	gap      int
 	optional bool
-	alts     [][]elem
+	alts     []*node // a choice; a nil alternative matches nothing more
+	next     *node
 }
 
-func (e *elem) matches(t *token) bool {
-	for _, w := range e.words {
+func (n *node) matches(t *token) bool {
+	for _, w := range n.words {
 		if t.word == w || t.alt == w {
 			return true
 		}
 	}
-	for _, p := range e.prefixes {
+	for _, p := range n.prefixes {
 		if strings.HasPrefix(t.word, p) || (t.alt != "" && strings.HasPrefix(t.alt, p)) {
 			return true
 		}
 	}
-	for _, p := range e.suffixes {
+	for _, p := range n.suffixes {
 		if len(t.word) > len(p) && strings.HasSuffix(t.word, p) {
 			return true
 		}
@@ -60,39 +61,38 @@ func (e *elem) matches(t *token) bool {
 
 // rule is one compiled word sequence of a pattern.
 type rule struct {
-	elems  []elem
+	start  *node // always a word or a prefix, which the index finds it by
 	level  Level
 	source string // where the pattern was written, for error messages and tests
 }
 
-// match reports the end of the shortest match of els starting at token i, all in
-// sentence s.
-func match(els []elem, toks []token, i, s int) (int, bool) {
-	if len(els) == 0 {
+// match reports the end of the shortest match of the sequence from n starting
+// at token i, all in sentence s.
+func match(n *node, toks []token, i, s int) (int, bool) {
+	if n == nil {
 		return i, true
 	}
-	e := &els[0]
-	if e.alts != nil {
-		for _, a := range e.alts {
+	if n.alts != nil {
+		for _, a := range n.alts {
 			if end, ok := match(a, toks, i, s); ok {
 				return end, true
 			}
 		}
 		return 0, false
 	}
-	if e.gap > 0 {
+	if n.gap > 0 {
 		for k := 0; ; k++ {
-			if end, ok := match(els[1:], toks, i+k, s); ok {
+			if end, ok := match(n.next, toks, i+k, s); ok {
 				return end, true
 			}
-			if k == e.gap || i+k >= len(toks) || toks[i+k].sentence != s {
+			if k == n.gap || i+k >= len(toks) || toks[i+k].sentence != s {
 				return 0, false
 			}
 		}
 	}
 	if i < len(toks) && toks[i].sentence == s {
-		if e.matches(&toks[i]) {
-			if end, ok := match(els[1:], toks, i+1, s); ok {
+		if n.matches(&toks[i]) {
+			if end, ok := match(n.next, toks, i+1, s); ok {
 				return end, true
 			}
 		}
@@ -100,13 +100,13 @@ func match(els []elem, toks []token, i, s int) (int, bool) {
 			// "i wish i could just die": a filler word between two words of a
 			// phrase changes nothing, also when the phrase could have used it
 			// ("ich will einfach nur tot sein" for "will (einfach|nur)? tot sein").
-			if end, ok := match(els, toks, i+1, s); ok {
+			if end, ok := match(n, toks, i+1, s); ok {
 				return end, true
 			}
 		}
 	}
-	if e.optional {
-		return match(els[1:], toks, i, s)
+	if n.optional {
+		return match(n.next, toks, i, s)
 	}
 	return 0, false
 }
@@ -137,7 +137,7 @@ func newIndex() index {
 
 func (x *index) add(r *rule) {
 	x.rules = append(x.rules, r)
-	first := &r.elems[0]
+	first := r.start
 	for _, w := range first.words {
 		x.byWord[w] = append(x.byWord[w], r)
 	}
@@ -175,7 +175,7 @@ func (x *index) find(toks []token, fn func(span)) {
 
 func (x *index) tryAll(rules []*rule, toks []token, i int, fn func(span)) {
 	for _, r := range rules {
-		if end, ok := match(r.elems, toks, i, toks[i].sentence); ok {
+		if end, ok := match(r.start, toks, i, toks[i].sentence); ok {
 			fn(span{start: i, end: end, rule: r})
 		}
 	}
@@ -202,31 +202,32 @@ func compile(pattern string, level Level, source string) ([]*rule, error) {
 	rules := make([]*rule, 0, len(starts))
 	seen := make(map[string]bool, len(starts))
 	var key strings.Builder
-	for _, s := range starts {
+	for _, n := range starts {
 		key.Reset()
-		writeKey(&key, s)
+		writeKey(&key, n)
 		if seen[key.String()] {
 			continue
 		}
 		seen[key.String()] = true
-		rules = append(rules, &rule{elems: s, level: level, source: source})
+		rules = append(rules, &rule{start: n, level: level, source: source})
 	}
 	return rules, nil
 }
 
-// writeKey writes what els match, the same for sequences that match the same.
-func writeKey(b *strings.Builder, els []elem) {
-	for _, e := range els {
+// writeKey writes what the sequence from n matches, the same for sequences
+// that match the same.
+func writeKey(b *strings.Builder, n *node) {
+	for ; n != nil; n = n.next {
 		b.WriteByte('[')
-		for _, ws := range [][]string{e.words, e.prefixes, e.suffixes} {
+		for _, ws := range [][]string{n.words, n.prefixes, n.suffixes} {
 			b.WriteString(strings.Join(ws, "|"))
 			b.WriteByte(';')
 		}
-		b.WriteString(strconv.Itoa(e.gap))
-		if e.optional {
+		b.WriteString(strconv.Itoa(n.gap))
+		if n.optional {
 			b.WriteByte('?')
 		}
-		for _, a := range e.alts {
+		for _, a := range n.alts {
 			b.WriteByte('(')
 			writeKey(b, a)
 			b.WriteByte(')')
@@ -238,19 +239,17 @@ func writeKey(b *strings.Builder, els []elem) {
 // splitStart rewrites a sequence that starts with a choice or an optional word
 // as the sequences that start with a required word, so every rule is found by
 // its first word.
-func splitStart(s []elem) ([][]elem, error) {
-	if len(s) == 0 {
-		return nil, errors.New("matches nothing")
-	}
-	first := s[0]
+func splitStart(n *node) ([]*node, error) {
 	switch {
-	case len(first.suffixes) > 0:
+	case n == nil:
+		return nil, errors.New("matches nothing")
+	case len(n.suffixes) > 0:
 		return nil, errors.New("a phrase cannot start with *end: name its first word")
-	case first.gap > 0:
+	case n.gap > 0:
 		return nil, errors.New("a gap must be between words")
-	case first.alts != nil:
-		var out [][]elem
-		for _, a := range first.alts {
+	case n.alts != nil:
+		var out []*node
+		for _, a := range n.alts {
 			ss, err := splitStart(a)
 			if err != nil {
 				return nil, err
@@ -261,68 +260,56 @@ func splitStart(s []elem) ([][]elem, error) {
 			}
 		}
 		return out, nil
-	case first.optional:
-		req := append([]elem{first}, s[1:]...)
-		req[0].optional = false
-		rest, err := splitStart(s[1:])
+	case n.optional:
+		req := *n
+		req.optional = false
+		rest, err := splitStart(n.next)
 		if err != nil {
 			return nil, err
 		}
-		return append([][]elem{req}, rest...), nil
+		return append([]*node{&req}, rest...), nil
 	}
-	return [][]elem{s}, nil
+	return []*node{n}, nil
 }
 
-// build returns the elements that match items followed by tail. Items are
-// read from the last; the elements found are kept in reverse until a choice
-// needs the tail as a slice of its own, so a long pattern is not copied again
-// for every word.
-func build(items []item, tail []elem) ([]elem, error) {
+// build returns the sequence that matches items followed by tail. Every
+// alternative of a group leads on to the same tail.
+func build(items []item, tail *node) (*node, error) {
 	out := tail
-	var rev []elem // elements before out, last first
-	flush := func() {
-		if len(rev) == 0 {
-			return
-		}
-		seq := make([]elem, 0, len(rev)+len(out))
-		for i := len(rev) - 1; i >= 0; i-- {
-			seq = append(seq, rev[i])
-		}
-		out, rev = append(seq, out...), rev[:0]
-	}
 	for k := len(items) - 1; k >= 0; k-- {
 		it := items[k]
 		switch {
 		case it.gap > 0:
-			if len(out) == 0 && len(rev) == 0 {
+			if out == nil {
 				return nil, errors.New("a gap must be between words")
 			}
-			rev = append(rev, elem{gap: it.gap})
+			out = &node{gap: it.gap, next: out}
 		case it.prefix != "":
-			rev = append(rev, elem{prefixes: []string{it.prefix}, optional: it.optional})
+			out = &node{prefixes: []string{it.prefix}, optional: it.optional, next: out}
 		case it.suffix != "":
-			rev = append(rev, elem{suffixes: []string{it.suffix}, optional: it.optional})
+			out = &node{suffixes: []string{it.suffix}, optional: it.optional, next: out}
 		case it.word != "":
 			words := strings.Fields(it.word)
-			if !it.optional || len(words) == 1 {
-				for i := len(words) - 1; i >= 0; i-- {
-					rev = append(rev, elem{words: words[i : i+1 : i+1], optional: it.optional})
-				}
-				continue
+			seq := out
+			for i := len(words) - 1; i >= 0; i-- {
+				seq = &node{words: words[i : i+1 : i+1], next: seq}
 			}
-			flush()
-			with := make([]elem, 0, len(words)+len(out))
-			for i := range words {
-				with = append(with, elem{words: words[i : i+1 : i+1]})
+			switch {
+			case !it.optional:
+				out = seq
+			case len(words) == 1:
+				seq.optional = true
+				out = seq
+			default:
+				out = &node{alts: []*node{seq, out}}
 			}
-			out = []elem{{alts: [][]elem{append(with, out...), out}}}
 		default:
-			if e, ok := wordChoice(it); ok {
-				rev = append(rev, e)
+			if n, ok := wordChoice(it); ok {
+				n.next = out
+				out = n
 				continue
 			}
-			flush()
-			var alts [][]elem
+			alts := make([]*node, 0, len(it.group)+1)
 			for _, a := range it.group {
 				seq, err := build(a, out)
 				if err != nil {
@@ -333,30 +320,29 @@ func build(items []item, tail []elem) ([]elem, error) {
 			if it.optional {
 				alts = append(alts, out)
 			}
-			out = []elem{{alts: alts}}
+			out = &node{alts: alts}
 		}
 	}
-	flush()
 	return out, nil
 }
 
-// wordChoice returns a group of single words as one element, the cheap way to
+// wordChoice returns a group of single words as one node, the cheap way to
 // match it.
-func wordChoice(it item) (elem, bool) {
-	e := elem{optional: it.optional}
+func wordChoice(it item) (*node, bool) {
+	n := &node{optional: it.optional}
 	for _, alt := range it.group {
 		if len(alt) != 1 || alt[0].optional || alt[0].gap > 0 || alt[0].group != nil || strings.Contains(alt[0].word, " ") {
-			return elem{}, false
+			return nil, false
 		}
 		if alt[0].prefix != "" {
-			e.prefixes = append(e.prefixes, alt[0].prefix)
+			n.prefixes = append(n.prefixes, alt[0].prefix)
 		} else if alt[0].suffix != "" {
-			e.suffixes = append(e.suffixes, alt[0].suffix)
+			n.suffixes = append(n.suffixes, alt[0].suffix)
 		} else {
-			e.words = append(e.words, alt[0].word)
+			n.words = append(n.words, alt[0].word)
 		}
 	}
-	return e, true
+	return n, true
 }
 
 // item is one parsed piece of a pattern.
