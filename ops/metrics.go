@@ -1,33 +1,39 @@
 package ops
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/coachbot/coachbot/bot"
 )
 
-// Metrics are the bot's Prometheus metrics, in a registry of their own (never
-// the global one). Labels are platform names and fixed words, never anything a
-// person wrote or an ID.
-type Metrics struct {
-	reg *prometheus.Registry
+// The library writes TYPE lines only when its one switch, global to the
+// process, is on; without them an operator could not tell a counter from a
+// gauge. It is turned on here, once, before any scrape; the bot has no other
+// metrics the switch could change.
+func init() { metrics.ExposeMetadata(true) }
 
-	updates     *prometheus.CounterVec
-	sent        *prometheus.CounterVec
-	failures    *prometheus.CounterVec
-	rateLimited *prometheus.CounterVec
-	commit      prometheus.Histogram
-	commitSize  prometheus.Histogram
-	commitFails prometheus.Counter
-	backups     *prometheus.CounterVec
-	lastBackup  prometheus.Gauge
+// Metrics are the bot's Prometheus metrics, in a set of their own (never the
+// library's global one). Labels are platform names and fixed words, never
+// anything a person wrote or an ID.
+type Metrics struct {
+	set *metrics.Set
+
+	commit        *metrics.PrometheusHistogram
+	commitSize    *metrics.PrometheusHistogram
+	commitFails   *metrics.Counter
+	backupsOK     *metrics.Counter
+	backupsFailed *metrics.Counter
+	lastBackup    *metrics.Gauge
 }
 
 // Stats are the gauges read from storage at each scrape.
@@ -51,6 +57,31 @@ const (
 	FailTransient   = "transient"    // network errors and 5xx, retried
 )
 
+// failKinds are every value of the kind label.
+var failKinds = []string{FailRateLimited, FailUnreachable, FailRefused, FailTransient}
+
+// help is the HELP text of each of the bot's own families. The library writes
+// "# HELP name" with no text, and WritePrometheus adds it.
+var help = map[string]string{
+	"coachbot_updates_total":                         "Inbound updates (messages, commands, button presses) handled, by platform and result (ok, error).",
+	"coachbot_replies_sent_total":                    "Replies the platform accepted, by platform.",
+	"coachbot_send_failures_total":                   "Sends that failed, by platform and kind (rate_limited, unreachable, refused, transient).",
+	"coachbot_rate_limited_total":                    "429 answers from the platform, by platform.",
+	"coachbot_commit_seconds":                        "How long one storage commit (many updates grouped) took, from BEGIN to COMMIT.",
+	"coachbot_commit_updates":                        "How many updates one storage commit carried.",
+	"coachbot_commit_failures_total":                 "Storage commits that failed; their updates were not saved.",
+	"coachbot_backups_total":                         "Scheduled backups, by result (ok, error).",
+	"coachbot_backup_last_success_timestamp_seconds": "When the last scheduled backup was written (unix seconds); 0 before the first.",
+	"coachbot_build_info":                            "Always 1; the labels say which build runs.",
+	"coachbot_outbox_pending":                        "Replies waiting to be delivered.",
+	"coachbot_outbox_oldest_pending_seconds":         "Age of the oldest reply waiting to be delivered; 0 when none waits.",
+	"coachbot_due_lag_seconds":                       "How late the sweep is: age of the oldest proactive moment that is due and not yet handled; 0 when none.",
+	"coachbot_clients":                               "Clients who agreed to take part.",
+	"coachbot_active_clients":                        "Clients who wrote in the last 7 days.",
+	"coachbot_safety_events_total":                   "Messages that suggested someone may be in danger (a count only; nothing of what was written).",
+	"coachbot_stats_up":                              "1 when the storage gauges could be read at this scrape, 0 when not.",
+}
+
 // NewMetrics returns the metrics with the Go runtime's and the process's, and
 // a build-info gauge carrying version. stats, when not nil, is read at each
 // scrape (at most once a second) for the outbox, the sweep's lag, clients and
@@ -59,87 +90,90 @@ func NewMetrics(version string, stats StatsFunc, now func() time.Time) *Metrics 
 	if now == nil {
 		now = time.Now
 	}
+	set := metrics.NewSet()
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
-		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "coachbot_updates_total",
-			Help: "Inbound updates (messages, commands, button presses) handled, by platform and result (ok, error).",
-		}, []string{"platform", "result"}),
-		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "coachbot_replies_sent_total",
-			Help: "Replies the platform accepted, by platform.",
-		}, []string{"platform"}),
-		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "coachbot_send_failures_total",
-			Help: "Sends that failed, by platform and kind (rate_limited, unreachable, refused, transient).",
-		}, []string{"platform", "kind"}),
-		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "coachbot_rate_limited_total",
-			Help: "429 answers from the platform, by platform.",
-		}, []string{"platform"}),
-		commit: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "coachbot_commit_seconds",
-			Help:    "How long one storage commit (many updates grouped) took, from BEGIN to COMMIT.",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-		}),
-		commitSize: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "coachbot_commit_updates",
-			Help:    "How many updates one storage commit carried.",
-			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
-		}),
-		commitFails: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "coachbot_commit_failures_total",
-			Help: "Storage commits that failed; their updates were not saved.",
-		}),
-		backups: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "coachbot_backups_total",
-			Help: "Scheduled backups, by result (ok, error).",
-		}, []string{"result"}),
-		lastBackup: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "coachbot_backup_last_success_timestamp_seconds",
-			Help: "When the last scheduled backup was written (unix seconds); 0 before the first.",
-		}),
+		set:           set,
+		commit:        set.NewPrometheusHistogramExt("coachbot_commit_seconds", []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}),
+		commitSize:    set.NewPrometheusHistogramExt("coachbot_commit_updates", []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}),
+		commitFails:   set.NewCounter("coachbot_commit_failures_total"),
+		backupsOK:     set.NewCounter(labelled("coachbot_backups_total", "result", "ok")),
+		backupsFailed: set.NewCounter(labelled("coachbot_backups_total", "result", "error")),
+		lastBackup:    set.NewGauge("coachbot_backup_last_success_timestamp_seconds", nil),
 	}
-	build := prometheus.NewGauge(prometheus.GaugeOpts{
-		Name:        "coachbot_build_info",
-		Help:        "Always 1; the labels say which build runs.",
-		ConstLabels: prometheus.Labels{"version": version, "goversion": runtime.Version()},
-	})
-	build.Set(1)
-	m.reg.MustRegister(m.updates, m.sent, m.failures, m.rateLimited, m.commit, m.commitSize, m.commitFails,
-		m.backups, m.lastBackup, build,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	for _, r := range []string{"ok", "error"} {
-		m.backups.WithLabelValues(r)
-	}
+	set.NewGauge(labelled("coachbot_build_info", "goversion", runtime.Version(), "version", version), nil).Set(1)
 	if stats != nil {
-		m.reg.MustRegister(&storeCollector{read: stats, now: now})
+		set.RegisterMetricsWriter((&storeGauges{read: stats, now: now}).write)
 	}
+	set.RegisterMetricsWriter(metrics.WriteProcessMetrics)
+	set.RegisterMetricsWriter(metrics.WriteFDMetrics)
 	return m
 }
 
-// Registry is where the metrics are gathered from, for the /metrics handler
-// and for tests.
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+// WritePrometheus writes every metric to w in the Prometheus text format
+// (version 0.0.4), each family after its HELP and TYPE lines: the page
+// /metrics serves.
+func (m *Metrics) WritePrometheus(w io.Writer) {
+	var in, out bytes.Buffer
+	m.set.WritePrometheus(&in)
+	for line := range bytes.Lines(in.Bytes()) {
+		if family, ok := bytes.CutPrefix(line, []byte("# HELP ")); ok {
+			family = bytes.TrimSpace(family)
+			if text, ok := help[string(family)]; ok {
+				fmt.Fprintf(&out, "# HELP %s %s\n", family, text)
+				continue
+			}
+		}
+		out.Write(line)
+	}
+	w.Write(out.Bytes())
+}
+
+// labelled is family with labels, given as name and value pairs in the order
+// of their names, as Prometheus sorts them.
+func labelled(family string, pairs ...string) string {
+	if len(pairs) == 0 {
+		return family
+	}
+	var b strings.Builder
+	b.WriteString(family)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if i == 0 {
+			b.WriteByte('{')
+		} else {
+			b.WriteByte(',')
+		}
+		b.WriteString(pairs[i] + `="` + labelValue.Replace(pairs[i+1]) + `"`)
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// labelValue escapes a label value as the text format asks.
+var labelValue = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
+// counter is the counter of family with these labels, made at the first use.
+func (m *Metrics) counter(family string, pairs ...string) *metrics.Counter {
+	return m.set.GetOrCreateCounter(labelled(family, pairs...))
+}
 
 // Platform prepares the counters of one platform, so they read 0 rather than
 // being absent before the first event.
 func (m *Metrics) Platform(platform string) {
 	for _, r := range []string{"ok", "error"} {
-		m.updates.WithLabelValues(platform, r)
+		m.counter("coachbot_updates_total", "platform", platform, "result", r)
 	}
-	m.sent.WithLabelValues(platform)
-	for _, k := range []string{FailRateLimited, FailUnreachable, FailRefused, FailTransient} {
-		m.failures.WithLabelValues(platform, k)
+	m.counter("coachbot_replies_sent_total", "platform", platform)
+	for _, k := range failKinds {
+		m.counter("coachbot_send_failures_total", "kind", k, "platform", platform)
 	}
-	m.rateLimited.WithLabelValues(platform)
+	m.counter("coachbot_rate_limited_total", "platform", platform)
 }
 
 // Commit records one storage commit; it has the shape of
 // storage.CommitObserver.
 func (m *Metrics) Commit(took time.Duration, updates int, err error) {
-	m.commit.Observe(took.Seconds())
-	m.commitSize.Observe(float64(updates))
+	m.commit.Update(took.Seconds())
+	m.commitSize.Update(float64(updates))
 	if err != nil {
 		m.commitFails.Inc()
 	}
@@ -148,10 +182,10 @@ func (m *Metrics) Commit(took time.Duration, updates int, err error) {
 // Backup records one scheduled backup.
 func (m *Metrics) Backup(at time.Time, err error) {
 	if err != nil {
-		m.backups.WithLabelValues("error").Inc()
+		m.backupsFailed.Inc()
 		return
 	}
-	m.backups.WithLabelValues("ok").Inc()
+	m.backupsOK.Inc()
 	m.lastBackup.Set(float64(at.UnixMilli()) / 1000)
 }
 
@@ -163,7 +197,7 @@ func (m *Metrics) Handler(h bot.Handler) bot.Handler {
 		if err != nil {
 			result = "error"
 		}
-		m.updates.WithLabelValues(msg.Platform(), result).Inc()
+		m.counter("coachbot_updates_total", "platform", msg.Platform(), "result", result).Inc()
 		return err
 	})
 }
@@ -172,20 +206,24 @@ func (m *Metrics) Handler(h bot.Handler) bot.Handler {
 // kind, and 429s. The dispatcher is given the returned Sender in place of s.
 func (m *Metrics) Sender(platform string, s bot.Sender) bot.Sender {
 	m.Platform(platform)
+	failures := make(map[string]*metrics.Counter, len(failKinds))
+	for _, k := range failKinds {
+		failures[k] = m.counter("coachbot_send_failures_total", "kind", k, "platform", platform)
+	}
 	return &countingSender{
 		next:        s,
-		sent:        m.sent.WithLabelValues(platform),
-		rateLimited: m.rateLimited.WithLabelValues(platform),
-		failures:    m.failures.MustCurryWith(prometheus.Labels{"platform": platform}),
+		sent:        m.counter("coachbot_replies_sent_total", "platform", platform),
+		rateLimited: m.counter("coachbot_rate_limited_total", "platform", platform),
+		failures:    failures,
 	}
 }
 
 // countingSender is a bot.Sender that counts what the one it wraps does.
 type countingSender struct {
 	next        bot.Sender
-	sent        prometheus.Counter
-	rateLimited prometheus.Counter
-	failures    *prometheus.CounterVec
+	sent        *metrics.Counter
+	rateLimited *metrics.Counter
+	failures    map[string]*metrics.Counter // by kind; only read once made
 }
 
 func (s *countingSender) Send(ctx context.Context, r bot.Reply) error {
@@ -197,20 +235,21 @@ func (s *countingSender) Send(ctx context.Context, r bot.Reply) error {
 		s.sent.Inc()
 	case errors.As(err, &after):
 		s.rateLimited.Inc()
-		s.failures.WithLabelValues(FailRateLimited).Inc()
+		s.failures[FailRateLimited].Inc()
 	case errors.Is(err, bot.ErrUnreachable):
-		s.failures.WithLabelValues(FailUnreachable).Inc()
+		s.failures[FailUnreachable].Inc()
 	case errors.As(err, &perm):
-		s.failures.WithLabelValues(FailRefused).Inc()
+		s.failures[FailRefused].Inc()
 	default:
-		s.failures.WithLabelValues(FailTransient).Inc()
+		s.failures[FailTransient].Inc()
 	}
 	return err
 }
 
-// storeCollector reads the storage gauges when scraped. Reads are kept for a
-// second, so several scrapers at once cost one read.
-type storeCollector struct {
+// storeGauges writes the gauges read from storage when scraped. Reads are
+// kept for a second, so several scrapers at once cost one read; a failed read
+// is not kept, and writes only coachbot_stats_up 0.
+type storeGauges struct {
 	read StatsFunc
 	now  func() time.Time
 
@@ -220,43 +259,20 @@ type storeCollector struct {
 	lastOK bool
 }
 
-var (
-	descOutbox = prometheus.NewDesc("coachbot_outbox_pending",
-		"Replies waiting to be delivered.", nil, nil)
-	descOutboxAge = prometheus.NewDesc("coachbot_outbox_oldest_pending_seconds",
-		"Age of the oldest reply waiting to be delivered; 0 when none waits.", nil, nil)
-	descDueLag = prometheus.NewDesc("coachbot_due_lag_seconds",
-		"How late the sweep is: age of the oldest proactive moment that is due and not yet handled; 0 when none.", nil, nil)
-	descClients = prometheus.NewDesc("coachbot_clients",
-		"Clients who agreed to take part.", nil, nil)
-	descActive = prometheus.NewDesc("coachbot_active_clients",
-		"Clients who wrote in the last 7 days.", nil, nil)
-	descSafety = prometheus.NewDesc("coachbot_safety_events_total",
-		"Messages that suggested someone may be in danger (a count only; nothing of what was written).", nil, nil)
-	descStatsUp = prometheus.NewDesc("coachbot_stats_up",
-		"1 when the storage gauges could be read at this scrape, 0 when not.", nil, nil)
-)
-
-func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descOutbox, descOutboxAge, descDueLag, descClients, descActive, descSafety, descStatsUp} {
-		ch <- d
-	}
-}
-
 // statsTimeout bounds one read of the storage gauges.
 const statsTimeout = 5 * time.Second
 
-func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
-	c.mu.Lock()
-	now := c.now()
-	if !c.lastOK || now.Sub(c.at) >= time.Second || now.Before(c.at) {
+func (g *storeGauges) write(w io.Writer) {
+	g.mu.Lock()
+	now := g.now()
+	if !g.lastOK || now.Sub(g.at) >= time.Second || now.Before(g.at) {
 		ctx, cancel := context.WithTimeout(context.Background(), statsTimeout)
-		s, err := c.read(ctx, now)
+		s, err := g.read(ctx, now)
 		cancel()
-		c.at, c.last, c.lastOK = now, s, err == nil
+		g.at, g.last, g.lastOK = now, s, err == nil
 	}
-	s, ok := c.last, c.lastOK
-	c.mu.Unlock()
+	s, ok := g.last, g.lastOK
+	g.mu.Unlock()
 
 	up := 0.0
 	if ok {
@@ -267,12 +283,12 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 			}
 			return now.Sub(t).Seconds()
 		}
-		ch <- prometheus.MustNewConstMetric(descOutbox, prometheus.GaugeValue, float64(s.OutboxPending))
-		ch <- prometheus.MustNewConstMetric(descOutboxAge, prometheus.GaugeValue, age(s.OldestPending))
-		ch <- prometheus.MustNewConstMetric(descDueLag, prometheus.GaugeValue, age(s.OldestDue))
-		ch <- prometheus.MustNewConstMetric(descClients, prometheus.GaugeValue, float64(s.Clients))
-		ch <- prometheus.MustNewConstMetric(descActive, prometheus.GaugeValue, float64(s.ActiveClients))
-		ch <- prometheus.MustNewConstMetric(descSafety, prometheus.CounterValue, float64(s.SafetyEvents))
+		metrics.WriteGaugeFloat64(w, "coachbot_outbox_pending", float64(s.OutboxPending))
+		metrics.WriteGaugeFloat64(w, "coachbot_outbox_oldest_pending_seconds", age(s.OldestPending))
+		metrics.WriteGaugeFloat64(w, "coachbot_due_lag_seconds", age(s.OldestDue))
+		metrics.WriteGaugeFloat64(w, "coachbot_clients", float64(s.Clients))
+		metrics.WriteGaugeFloat64(w, "coachbot_active_clients", float64(s.ActiveClients))
+		metrics.WriteCounterFloat64(w, "coachbot_safety_events_total", float64(s.SafetyEvents))
 	}
-	ch <- prometheus.MustNewConstMetric(descStatsUp, prometheus.GaugeValue, up)
+	metrics.WriteGaugeFloat64(w, "coachbot_stats_up", up)
 }

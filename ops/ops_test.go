@@ -5,14 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	dto "github.com/prometheus/client_model/go"
 
 	"github.com/coachbot/coachbot/bot"
 )
@@ -98,44 +100,162 @@ func (f *fakeSender) Send(context.Context, bot.Reply) error {
 	return err
 }
 
-// value returns the value of the metric name with exactly these labels, and
-// whether there is one.
-func value(tb testing.TB, m *Metrics, name string, labels map[string]string) (float64, bool) {
+// sample is one line of an exposition: a metric, its labels and its value.
+type sample struct {
+	name   string
+	labels map[string]string
+	value  float64
+	family string // named by the last TYPE line before it
+}
+
+// exposition is one scrape of /metrics, read as the Prometheus text format:
+// its samples in order, each family's TYPE, and each family's HELP text.
+type exposition struct {
+	samples []sample
+	types   map[string]string
+	help    map[string]string
+}
+
+// scrape gets /metrics from m's server and reads it, failing tb on a line
+// that is not the text format.
+func scrape(tb testing.TB, m *Metrics) exposition {
 	tb.Helper()
-	fams, err := m.Registry().Gather()
-	if err != nil {
-		tb.Fatalf("gather: %v", err)
+	rec := httptest.NewRecorder()
+	NewServer(m, nil).Handler().ServeHTTP(rec, httptest.NewRequestWithContext(tb.Context(), http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		tb.Fatalf("/metrics: got %d, want 200", rec.Code)
 	}
-	for _, f := range fams {
-		if f.GetName() != name {
+	if got, want := rec.Header().Get("Content-Type"), "text/plain; version=0.0.4; charset=utf-8"; got != want {
+		tb.Errorf("/metrics Content-Type: got %q, want %q", got, want)
+	}
+	return parseExposition(tb, rec.Body.String())
+}
+
+// parseExposition reads body as the Prometheus text format (version 0.0.4).
+func parseExposition(tb testing.TB, body string) exposition {
+	tb.Helper()
+	e := exposition{types: map[string]string{}, help: map[string]string{}}
+	family := ""
+	if !strings.HasSuffix(body, "\n") {
+		tb.Fatalf("exposition does not end with a line break")
+	}
+	for i, line := range strings.Split(strings.TrimSuffix(body, "\n"), "\n") {
+		fail := func(why string) { tb.Fatalf("line %d %q: %s", i+1, line, why) }
+		if rest, ok := strings.CutPrefix(line, "# HELP "); ok {
+			name, text, _ := strings.Cut(rest, " ")
+			if _, dup := e.help[name]; dup {
+				fail("a second HELP for the family")
+			}
+			e.help[name] = text
 			continue
 		}
-	next:
-		for _, mt := range f.GetMetric() {
-			if len(mt.GetLabel()) != len(labels) {
-				continue
+		if rest, ok := strings.CutPrefix(line, "# TYPE "); ok {
+			name, typ, _ := strings.Cut(rest, " ")
+			switch typ {
+			case "counter", "gauge", "histogram", "summary", "untyped":
+			default:
+				fail("unknown type")
 			}
-			for _, l := range mt.GetLabel() {
-				if labels[l.GetName()] != l.GetValue() {
-					continue next
+			if _, dup := e.types[name]; dup {
+				fail("a second TYPE for the family")
+			}
+			e.types[name] = typ
+			family = name
+			continue
+		}
+		if line == "" || strings.HasPrefix(line, "#") {
+			fail("an empty line or a comment")
+		}
+		s, err := parseSample(line)
+		if err != nil {
+			fail(err.Error())
+		}
+		s.family = family
+		e.samples = append(e.samples, s)
+	}
+	return e
+}
+
+// parseSample reads one sample line: name{label="value",...} value.
+func parseSample(line string) (sample, error) {
+	s := sample{labels: map[string]string{}}
+	end := strings.IndexAny(line, "{ ")
+	if end <= 0 {
+		return s, errors.New("no metric name")
+	}
+	s.name, line = line[:end], line[end:]
+	if rest, ok := strings.CutPrefix(line, "{"); ok {
+		for {
+			rest = strings.TrimLeft(rest, " ")
+			if r, ok := strings.CutPrefix(rest, "}"); ok {
+				line = r
+				break
+			}
+			name, r, ok := strings.Cut(rest, `="`)
+			if !ok || name == "" {
+				return s, errors.New("a label without =\"")
+			}
+			var v strings.Builder
+			for {
+				if r == "" {
+					return s, errors.New("a label value without its closing quote")
 				}
+				c := r[0]
+				r = r[1:]
+				if c == '"' {
+					break
+				}
+				if c == '\\' && r != "" {
+					switch r[0] {
+					case 'n':
+						c = '\n'
+					case '\\', '"':
+						c = r[0]
+					default:
+						return s, fmt.Errorf("escape \\%c in a label value", r[0])
+					}
+					r = r[1:]
+				}
+				v.WriteByte(c)
 			}
-			return number(mt), true
+			if _, dup := s.labels[name]; dup {
+				return s, fmt.Errorf("label %s twice", name)
+			}
+			s.labels[name] = v.String()
+			rest, _ = strings.CutPrefix(r, ",")
+		}
+	}
+	value, ok := strings.CutPrefix(line, " ")
+	if !ok {
+		return s, errors.New("no space before the value")
+	}
+	f, err := strconv.ParseFloat(value, 64)
+	if err != nil {
+		return s, fmt.Errorf("value: %w", err)
+	}
+	s.value = f
+	return s, nil
+}
+
+// value returns the value of the sample name with exactly these labels, and
+// whether there is one.
+func (e exposition) value(name string, labels map[string]string) (float64, bool) {
+	for _, s := range e.samples {
+		if s.name == name && maps.Equal(s.labels, labels) {
+			return s.value, true
 		}
 	}
 	return 0, false
 }
 
-func number(m *dto.Metric) float64 {
-	switch {
-	case m.Counter != nil:
-		return m.Counter.GetValue()
-	case m.Gauge != nil:
-		return m.Gauge.GetValue()
-	case m.Histogram != nil:
-		return float64(m.Histogram.GetSampleCount())
+// value scrapes m and returns the value of the sample name with exactly these
+// labels (nil for none), and whether there is one.
+func value(tb testing.TB, m *Metrics, name string, labels map[string]string) (float64, bool) {
+	tb.Helper()
+	if labels == nil {
+		labels = map[string]string{}
 	}
-	return 0
+	return scrape(tb, m).value(name, labels)
 }
 
 func TestMetrics(t *testing.T) {
@@ -186,7 +306,9 @@ func TestMetrics(t *testing.T) {
 		{"coachbot_send_failures_total", map[string]string{"platform": "telegram", "kind": FailRefused}, 1},
 		{"coachbot_send_failures_total", map[string]string{"platform": "telegram", "kind": FailTransient}, 1},
 		{"coachbot_send_failures_total", map[string]string{"platform": "discord", "kind": FailTransient}, 0},
-		{"coachbot_commit_seconds", nil, 2},
+		{"coachbot_commit_seconds_count", nil, 2},
+		{"coachbot_commit_updates_count", nil, 2},
+		{"coachbot_commit_updates_sum", nil, 13},
 		{"coachbot_commit_failures_total", nil, 1},
 		{"coachbot_backups_total", map[string]string{"result": "ok"}, 1},
 		{"coachbot_backups_total", map[string]string{"result": "error"}, 1},
@@ -229,14 +351,172 @@ func TestMetricsStatsFail(t *testing.T) {
 		reads++
 		return Stats{}, errors.New("database is closed")
 	}, func() time.Time { return now })
-	if got, _ := value(t, m, "coachbot_stats_up", nil); got != 0 {
-		t.Errorf("coachbot_stats_up: got %v, want 0", got)
+	if got, ok := value(t, m, "coachbot_stats_up", nil); !ok || got != 0 {
+		t.Errorf("coachbot_stats_up: got %v (present %v), want 0", got, ok)
 	}
 	if _, ok := value(t, m, "coachbot_outbox_pending", nil); ok {
 		t.Error("outbox gauge reported although it could not be read")
 	}
 	if reads != 2 {
 		t.Errorf("a failed read is not kept: got %d reads for 2 scrapes, want 2", reads)
+	}
+}
+
+// The storage gauges are read at most once a second: scrapes within the
+// second see the same read, a clock that went back reads again, and a read
+// that fails shows no gauge from an earlier one.
+func TestMetricsStatsCache(t *testing.T) {
+	reads := 0
+	var readErr error
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	m := NewMetrics("dev", func(context.Context, time.Time) (Stats, error) {
+		reads++
+		return Stats{OutboxPending: reads}, readErr
+	}, func() time.Time { return now })
+
+	for _, tt := range []struct {
+		name     string
+		advance  time.Duration
+		fail     error
+		reads    int
+		up       float64
+		outbox   float64 // -1 when absent
+		outboxOK bool
+	}{
+		{"First", 0, nil, 1, 1, 1, true},
+		{"SameInstant", 0, nil, 1, 1, 1, true},
+		{"WithinTheSecond", 999 * time.Millisecond, nil, 1, 1, 1, true},
+		{"SecondOver", time.Millisecond, nil, 2, 1, 2, true},
+		{"ClockWentBack", -5 * time.Second, nil, 3, 1, 3, true},
+		{"FailedRead", time.Second, errors.New("database is locked"), 4, 0, 0, false},
+		{"FailedReadNotKept", 0, nil, 5, 1, 5, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			now, readErr = now.Add(tt.advance), tt.fail
+			e := scrape(t, m)
+			if reads != tt.reads {
+				t.Errorf("reads: got %d, want %d", reads, tt.reads)
+			}
+			if got, ok := e.value("coachbot_stats_up", map[string]string{}); !ok || got != tt.up {
+				t.Errorf("coachbot_stats_up: got %v (present %v), want %v", got, ok, tt.up)
+			}
+			got, ok := e.value("coachbot_outbox_pending", map[string]string{})
+			if ok != tt.outboxOK || got != tt.outbox {
+				t.Errorf("coachbot_outbox_pending: got %v (present %v), want %v (present %v)", got, ok, tt.outbox, tt.outboxOK)
+			}
+		})
+	}
+}
+
+// /metrics is the Prometheus text format: every sample follows the TYPE line
+// of its family, every family has HELP, and each histogram's buckets count up
+// to le="+Inf", which equals its _count.
+func TestMetricsExposition(t *testing.T) {
+	m := NewMetrics(`v1.2.3 "quoted" \ (dirty)`, func(context.Context, time.Time) (Stats, error) { return Stats{Clients: 3}, nil }, nil)
+	m.Sender(bot.Telegram, &fakeSender{})
+	m.Commit(3*time.Millisecond, 12, nil)
+	m.Commit(2*time.Second, 300, errors.New("disk full"))
+	m.Commit(10*time.Second, 1, nil)
+	e := scrape(t, m)
+
+	if got, ok := e.value("coachbot_build_info", map[string]string{"version": `v1.2.3 "quoted" \ (dirty)`, "goversion": goVersion()}); !ok || got != 1 {
+		t.Errorf("coachbot_build_info with a version to escape: got %v (present %v), want 1", got, ok)
+	}
+	for _, s := range e.samples {
+		base := s.name
+		switch e.types[s.family] {
+		case "histogram":
+			base = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(base, "_bucket"), "_sum"), "_count")
+		case "summary":
+			base = strings.TrimSuffix(strings.TrimSuffix(base, "_sum"), "_count")
+		}
+		if base != s.family {
+			t.Errorf("%s %v is not of the family of the TYPE line before it (%q)", s.name, s.labels, s.family)
+		}
+	}
+	for family := range e.types {
+		text, ok := e.help[family]
+		if !ok {
+			t.Errorf("%s has a TYPE but no HELP", family)
+		}
+		if strings.HasPrefix(family, "coachbot_") && text == "" {
+			t.Errorf("%s has no HELP text", family)
+		}
+	}
+	for family := range e.help {
+		if _, ok := e.types[family]; !ok {
+			t.Errorf("%s has a HELP but no TYPE", family)
+		}
+	}
+	if got, want := e.help["coachbot_stats_up"], "1 when the storage gauges could be read at this scrape, 0 when not."; got != want {
+		t.Errorf("coachbot_stats_up HELP: got %q, want %q", got, want)
+	}
+	for family, want := range map[string]string{
+		"coachbot_updates_total": "counter", "coachbot_commit_seconds": "histogram", "coachbot_commit_updates": "histogram",
+		"coachbot_backup_last_success_timestamp_seconds": "gauge", "coachbot_build_info": "gauge",
+		"coachbot_outbox_pending": "gauge", "coachbot_safety_events_total": "counter", "coachbot_stats_up": "gauge",
+	} {
+		if got := e.types[family]; got != want {
+			t.Errorf("%s TYPE: got %q, want %q", family, got, want)
+		}
+	}
+
+	// The Go runtime's own histograms (go_sched_latencies_seconds,
+	// go_gc_pauses_seconds) have buckets only: their _sum is not known.
+	for family, typ := range e.types {
+		if typ != "histogram" {
+			continue
+		}
+		var les []string
+		var counts []float64
+		for _, s := range e.samples {
+			if s.name == family+"_bucket" {
+				les, counts = append(les, s.labels["le"]), append(counts, s.value)
+			}
+		}
+		if len(les) == 0 || les[len(les)-1] != "+Inf" {
+			t.Errorf("%s: buckets %v do not end at +Inf", family, les)
+			continue
+		}
+		for i := 1; i < len(les); i++ {
+			prev, _ := strconv.ParseFloat(les[i-1], 64)
+			le, err := strconv.ParseFloat(les[i], 64)
+			if err != nil || le <= prev || counts[i] < counts[i-1] {
+				t.Errorf("%s: bucket le=%s (%v) after le=%s (%v): not cumulative", family, les[i], counts[i], les[i-1], counts[i-1])
+			}
+		}
+		count, hasCount := e.value(family+"_count", map[string]string{})
+		_, hasSum := e.value(family+"_sum", map[string]string{})
+		if strings.HasPrefix(family, "coachbot_") && (!hasCount || !hasSum) {
+			t.Errorf("%s: _count present %v, _sum present %v; want both", family, hasCount, hasSum)
+		}
+		if hasCount && counts[len(counts)-1] != count {
+			t.Errorf("%s: le=\"+Inf\" is %v, _count %v", family, counts[len(counts)-1], count)
+		}
+	}
+
+	for _, tt := range []struct {
+		family string
+		les    string
+		counts []float64
+		sum    float64
+	}{
+		{"coachbot_commit_seconds", "0.0005 0.001 0.0025 0.005 0.01 0.025 0.05 0.1 0.25 0.5 1 2.5 +Inf", []float64{0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 3}, 12.003},
+		{"coachbot_commit_updates", "1 2 4 8 16 32 64 128 256 +Inf", []float64{1, 1, 1, 1, 2, 2, 2, 2, 2, 3}, 313},
+	} {
+		var les []string
+		var counts []float64
+		for _, s := range e.samples {
+			if s.name == tt.family+"_bucket" {
+				les, counts = append(les, s.labels["le"]), append(counts, s.value)
+			}
+		}
+		if got := strings.Join(les, " "); got != tt.les || !slices.Equal(counts, tt.counts) {
+			t.Errorf("%s buckets: got %s %v, want %s %v", tt.family, got, counts, tt.les, tt.counts)
+		}
+		if got, _ := e.value(tt.family+"_sum", map[string]string{}); math.Abs(got-tt.sum) > 1e-9 {
+			t.Errorf("%s_sum: got %v, want %v", tt.family, got, tt.sum)
+		}
 	}
 }
 

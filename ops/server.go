@@ -1,7 +1,7 @@
 // Package ops is how a monitoring system sees the bot: an HTTP server with
 // /healthz (the process is alive), /readyz (the database takes writes and every
 // configured platform is connected) and /metrics (Prometheus), and the metrics
-// themselves, in a registry of their own.
+// themselves, in a set of their own.
 //
 // Nothing here knows about coaching, a platform's SDK or SQLite: readiness
 // checks come in as small Checker values, and the counts kept in storage come
@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/coachbot/coachbot/internal/serve"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Checker reports whether one thing the bot needs is ready; nil means ready.
@@ -92,10 +91,10 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	if s.metrics != nil {
-		mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{
-			ErrorLog:      slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
-			ErrorHandling: promhttp.ContinueOnError,
-		}))
+		mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+			s.metrics.WritePrometheus(w)
+		})
 	}
 	return mux
 }

@@ -235,7 +235,7 @@ func TestVersion(t *testing.T) {
 				{Path: "github.com/dustin/go-humanize", Version: "v1.0.1"},
 				{Path: "modernc.org/sqlite", Version: "v1.60.1"},
 				{Path: "github.com/bwmarrin/discordgo", Version: "v0.29.0", Replace: &debug.Module{Path: "../discordgo", Version: ""}},
-				{Path: "github.com/prometheus/client_golang", Version: "v1.25.0"},
+				{Path: "github.com/VictoriaMetrics/metrics", Version: "v1.45.0"},
 			},
 			Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.modified", Value: "true"}},
 		}
@@ -244,9 +244,9 @@ func TestVersion(t *testing.T) {
 		got := b.String()
 		for _, want := range []string{
 			"coachbot v1.4.0 (0123456789ab, modified)\n",
-			"modernc.org/sqlite                   v1.60.1\n",
-			"github.com/bwmarrin/discordgo        v0.29.0 => ../discordgo\n",
-			"github.com/prometheus/client_golang  v1.25.0\n",
+			"modernc.org/sqlite                  v1.60.1\n",
+			"github.com/bwmarrin/discordgo       v0.29.0 => ../discordgo\n",
+			"github.com/VictoriaMetrics/metrics  v1.45.0\n",
 		} {
 			if !strings.Contains(got, want) {
 				t.Errorf("got\n%s\nwant a line %q", got, want)

@@ -17,7 +17,7 @@ var mainModules = []string{
 	"github.com/robfig/cron/v3",
 	"go.yaml.in/yaml/v3",
 	"golang.org/x/time",
-	"github.com/prometheus/client_golang",
+	"github.com/VictoriaMetrics/metrics",
 }
 
 // buildVersion is the version this binary reports: the one set at build time
