@@ -249,6 +249,7 @@ func runPeople(ctx context.Context, b *loadBot, plan loadPlan, name string, stdo
 		return err
 	}
 	defer b.stop()
+	stopWatch := watchMemory(fmt.Sprint(b.pid()), 100*time.Millisecond)
 	rep := &loadReport{name: name, users: plan.Users, limits: b.limits}
 	var before cpuTimes
 	var cpuOK bool
@@ -260,6 +261,7 @@ func runPeople(ctx context.Context, b *loadBot, plan loadPlan, name string, stdo
 		rep.cpuBot, rep.cpuLoad, rep.cpuMachine, rep.cpuSteal = after.since(before)
 	}
 	rep.peakRSS = peakRSS(fmt.Sprint(b.pid()))
+	rep.mem = stopWatch()
 	rep.people = *res
 	if err := errors.Join(runErr, b.stop(), fake.Err()); err != nil {
 		return err

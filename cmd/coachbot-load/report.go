@@ -19,7 +19,8 @@ type loadReport struct {
 	name       string
 	users      int
 	people     peopleResult
-	peakRSS    int64   // the bot's, bytes; 0 when unknown
+	peakRSS    int64 // the bot's, bytes; 0 when unknown
+	mem        memPeaks
 	cpuBot     float64 // percent of one core while measuring; 0 when unknown
 	cpuLoad    float64 // this process: the fake and the people
 	cpuMachine float64
@@ -81,6 +82,10 @@ func (r *loadReport) print(w io.Writer) {
 		}
 	}
 	fmt.Fprintf(w, "bot memory:      peak RSS %s (VmHWM)\n", mb(r.peakRSS))
+	if r.mem.anon > 0 {
+		fmt.Fprintf(w, "                 of which at most %s private (the heap, SQLite's caches, stacks) and %s mapped from files (mostly the binary's own code and data, shared with the page cache)\n",
+			mb(r.mem.anon), mb(r.mem.file))
+	}
 	fmt.Fprintf(w, "load memory:     peak RSS %s (the fake and the people, not counted above)\n", mb(peakRSS("self")))
 }
 
@@ -160,7 +165,11 @@ func (t cpuTimes) since(then cpuTimes) (bot, self, machine, steal float64) {
 
 // peakRSS reads a process's peak resident memory (VmHWM) from /proc, or 0
 // where there is no /proc.
-func peakRSS(pid string) int64 {
+func peakRSS(pid string) int64 { return statusBytes(pid, "VmHWM") }
+
+// statusBytes reads one memory field of a process's /proc status, or 0 where
+// there is none.
+func statusBytes(pid, field string) int64 {
 	f, err := os.Open("/proc/" + pid + "/status")
 	if err != nil {
 		return 0
@@ -168,7 +177,7 @@ func peakRSS(pid string) int64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			if err != nil {
 				return 0
@@ -177,4 +186,35 @@ func peakRSS(pid string) int64 {
 		}
 	}
 	return 0
+}
+
+// memPeaks are the most of each kind of resident memory a process was seen
+// to hold: private (RssAnon) and mapped from files (RssFile). The kernel keeps
+// only the peak of their sum, so they are sampled.
+type memPeaks struct{ anon, file int64 }
+
+// watchMemory samples pid's resident memory every interval until stop is
+// called, which returns the peaks seen.
+func watchMemory(pid string, every time.Duration) (stop func() memPeaks) {
+	done := make(chan struct{})
+	result := make(chan memPeaks, 1)
+	go func() {
+		var p memPeaks
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			p.anon = max(p.anon, statusBytes(pid, "RssAnon"))
+			p.file = max(p.file, statusBytes(pid, "RssFile"))
+			select {
+			case <-done:
+				result <- p
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() memPeaks {
+		close(done)
+		return <-result
+	}
 }
