@@ -3,6 +3,7 @@ package safety
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -25,88 +26,165 @@ import (
 // pattern stays something a reader can hold in mind.
 const maxVariants = 256
 
-// node is one position of a compiled pattern: a word from a set, a gap, or a
-// choice between alternatives, followed by next (nil at the end). A choice
-// has no next: each alternative leads on to what follows the choice, and they
-// share it rather than each carrying a copy, so a pattern compiles to about
-// its written size, whatever the number of word sequences it stands for.
-type node struct {
-	words    []string
-	prefixes []string
-	suffixes []string
-	gap      int
-	optional bool
-	alts     []*node // a choice; a nil alternative matches nothing more
-	next     *node
+// An index holds the compiled phrases of one list in a few flat slices:
+// nodes refer to each other, and to the words they match, by number. A
+// thousand phrases take a few hundred kilobytes this way, with next to no
+// pointers for the garbage collector to follow.
+type index struct {
+	ids      map[string]int32 // every word the phrases name, numbered from 1
+	nodes    []node
+	words    []int32  // the word numbers of every node, in runs
+	affixes  []string // the prefixes and suffixes of every node, in runs
+	alts     []int32  // the alternatives of every choice, in runs
+	rules    []rule
+	byWord   [][]int32          // the rules that start with a word, by its number
+	byPrefix map[string][]int32 // the rules that start with a prefix, by its first three bytes
 }
 
-func (n *node) matches(t *token) bool {
-	for _, w := range n.words {
-		if t.word == w || t.alt == w {
+// end is the node after the last: a sequence that reaches it has matched.
+const end int32 = -1
+
+// run is a stretch of one of the index's slices.
+type run struct{ at, n int32 }
+
+// node is one position of a compiled pattern: a word from a set, a gap, or a
+// choice between alternatives, followed by next. A choice has no next: each
+// alternative leads on to what follows the choice, and they share it rather
+// than each carrying a copy, so a pattern compiles to about its written size,
+// whatever the number of word sequences it stands for.
+type node struct {
+	words    run // of index.words
+	prefixes run // of index.affixes
+	suffixes run // of index.affixes
+	alts     run // of index.alts; a choice when not empty
+	next     int32
+	gap      uint8
+	optional bool
+}
+
+// rule is one compiled word sequence of a pattern.
+type rule struct {
+	start  int32 // always a word or a prefix, which the index finds it by
+	level  Level
+	source string // where the pattern was written, for error messages and tests
+}
+
+func newIndex() index {
+	return index{ids: map[string]int32{}, byWord: [][]int32{nil}, byPrefix: map[string][]int32{}}
+}
+
+// trim lets go of the room the slices grew for more phrases: the index is
+// complete.
+func (x *index) trim() {
+	x.nodes, x.words, x.affixes = slices.Clone(x.nodes), slices.Clone(x.words), slices.Clone(x.affixes)
+	x.alts, x.rules = slices.Clone(x.alts), slices.Clone(x.rules)
+}
+
+// id numbers a word of the phrases.
+func (x *index) id(w string) int32 {
+	if n, ok := x.ids[w]; ok {
+		return n
+	}
+	n := int32(len(x.byWord))
+	x.ids[w] = n
+	x.byWord = append(x.byWord, nil)
+	return n
+}
+
+// node adds n and returns its number.
+func (x *index) node(n node) int32 {
+	x.nodes = append(x.nodes, n)
+	return int32(len(x.nodes) - 1)
+}
+
+// strings adds ss to the affixes and returns their run.
+func (x *index) strings(ss ...string) run {
+	r := run{int32(len(x.affixes)), int32(len(ss))}
+	x.affixes = append(x.affixes, ss...)
+	return r
+}
+
+func (x *index) add(r rule) {
+	n := int32(len(x.rules))
+	x.rules = append(x.rules, r)
+	first := &x.nodes[r.start]
+	for _, w := range x.words[first.words.at:][:first.words.n] {
+		x.byWord[w] = append(x.byWord[w], n)
+	}
+	for _, p := range x.affixes[first.prefixes.at:][:first.prefixes.n] {
+		x.byPrefix[p[:3]] = append(x.byPrefix[p[:3]], n)
+	}
+}
+
+// word is a token as one index sees it: its words by their numbers there, 0
+// for a word no phrase names, and whether it is a filler.
+type word struct {
+	*token
+	id, alt int32
+	filler  bool
+}
+
+func (x *index) matches(n *node, t *word) bool {
+	for _, w := range x.words[n.words.at:][:n.words.n] {
+		if w == t.id || w == t.alt {
 			return true
 		}
 	}
-	for _, p := range n.prefixes {
-		if strings.HasPrefix(t.word, p) || (t.alt != "" && strings.HasPrefix(t.alt, p)) {
+	for _, p := range x.affixes[n.prefixes.at:][:n.prefixes.n] {
+		if strings.HasPrefix(t.token.word, p) || (t.token.alt != "" && strings.HasPrefix(t.token.alt, p)) {
 			return true
 		}
 	}
-	for _, p := range n.suffixes {
-		if len(t.word) > len(p) && strings.HasSuffix(t.word, p) {
+	for _, p := range x.affixes[n.suffixes.at:][:n.suffixes.n] {
+		if len(t.token.word) > len(p) && strings.HasSuffix(t.token.word, p) {
 			return true
 		}
 	}
 	return false
 }
 
-// rule is one compiled word sequence of a pattern.
-type rule struct {
-	start  *node // always a word or a prefix, which the index finds it by
-	level  Level
-	source string // where the pattern was written, for error messages and tests
-}
-
-// match reports the end of the shortest match of the sequence from n starting
-// at token i, all in sentence s.
-func match(n *node, toks []token, i, s int) (int, bool) {
-	if n == nil {
+// match reports the end of the shortest match of the sequence from node n
+// starting at word i, all in sentence s.
+func (x *index) match(n int32, ws []word, i, s int) (int, bool) {
+	if n == end {
 		return i, true
 	}
-	if n.alts != nil {
-		for _, a := range n.alts {
-			if end, ok := match(a, toks, i, s); ok {
-				return end, true
+	nd := &x.nodes[n]
+	if nd.alts.n > 0 {
+		for _, a := range x.alts[nd.alts.at:][:nd.alts.n] {
+			if e, ok := x.match(a, ws, i, s); ok {
+				return e, true
 			}
 		}
 		return 0, false
 	}
-	if n.gap > 0 {
+	if nd.gap > 0 {
 		for k := 0; ; k++ {
-			if end, ok := match(n.next, toks, i+k, s); ok {
-				return end, true
+			if e, ok := x.match(nd.next, ws, i+k, s); ok {
+				return e, true
 			}
-			if k == n.gap || i+k >= len(toks) || toks[i+k].sentence != s {
+			if k == int(nd.gap) || i+k >= len(ws) || ws[i+k].sentence != s {
 				return 0, false
 			}
 		}
 	}
-	if i < len(toks) && toks[i].sentence == s {
-		if n.matches(&toks[i]) {
-			if end, ok := match(n.next, toks, i+1, s); ok {
-				return end, true
+	if i < len(ws) && ws[i].sentence == s {
+		if x.matches(nd, &ws[i]) {
+			if e, ok := x.match(nd.next, ws, i+1, s); ok {
+				return e, true
 			}
 		}
-		if fillers[toks[i].word] {
+		if ws[i].filler {
 			// "i wish i could just die": a filler word between two words of a
 			// phrase changes nothing, also when the phrase could have used it
 			// ("ich will einfach nur tot sein" for "will (einfach|nur)? tot sein").
-			if end, ok := match(n, toks, i+1, s); ok {
-				return end, true
+			if e, ok := x.match(n, ws, i+1, s); ok {
+				return e, true
 			}
 		}
 	}
-	if n.optional {
-		return match(n.next, toks, i, s)
+	if nd.optional {
+		return x.match(nd.next, ws, i, s)
 	}
 	return 0, false
 }
@@ -124,30 +202,6 @@ var fillers = map[string]bool{
 	"doch": true, "mal": true, "gerade": true, "grad": true, "eigentlich": true,
 }
 
-// index finds the rules that may start at a token, by their first word.
-type index struct {
-	rules    []*rule // each once, in the order added
-	byWord   map[string][]*rule
-	byPrefix map[string][]*rule // keyed by the first three bytes of the prefix
-}
-
-func newIndex() index {
-	return index{byWord: map[string][]*rule{}, byPrefix: map[string][]*rule{}}
-}
-
-func (x *index) add(r *rule) {
-	x.rules = append(x.rules, r)
-	first := r.start
-	for _, w := range first.words {
-		x.byWord[w] = append(x.byWord[w], r)
-	}
-	for _, p := range first.prefixes {
-		x.byPrefix[p[:3]] = append(x.byPrefix[p[:3]], r)
-	}
-}
-
-func (x *index) empty() bool { return len(x.byWord) == 0 && len(x.byPrefix) == 0 }
-
 // span is the tokens [start, end) a rule matched.
 type span struct {
 	start, end int
@@ -156,80 +210,97 @@ type span struct {
 
 // find calls fn for every match of every rule in toks.
 func (x *index) find(toks []token, fn func(span)) {
+	if len(x.rules) == 0 {
+		return
+	}
+	ws := make([]word, len(toks))
 	for i := range toks {
 		t := &toks[i]
-		x.tryAll(x.byWord[t.word], toks, i, fn)
+		ws[i] = word{token: t, id: x.ids[t.word], filler: fillers[t.word]}
 		if t.alt != "" {
-			x.tryAll(x.byWord[t.alt], toks, i, fn)
+			ws[i].alt = x.ids[t.alt]
+		}
+	}
+	for i := range ws {
+		w := &ws[i]
+		x.tryAll(x.byWord[w.id], ws, i, fn)
+		if w.alt != 0 {
+			x.tryAll(x.byWord[w.alt], ws, i, fn)
 		}
 		if len(x.byPrefix) > 0 {
+			t := w.token
 			if len(t.word) >= 3 {
-				x.tryAll(x.byPrefix[t.word[:3]], toks, i, fn)
+				x.tryAll(x.byPrefix[t.word[:3]], ws, i, fn)
 			}
 			if len(t.alt) >= 3 && (len(t.word) < 3 || t.alt[:3] != t.word[:3]) {
-				x.tryAll(x.byPrefix[t.alt[:3]], toks, i, fn)
+				x.tryAll(x.byPrefix[t.alt[:3]], ws, i, fn)
 			}
 		}
 	}
 }
 
-func (x *index) tryAll(rules []*rule, toks []token, i int, fn func(span)) {
+func (x *index) tryAll(rules []int32, ws []word, i int, fn func(span)) {
 	for _, r := range rules {
-		if end, ok := match(r.start, toks, i, toks[i].sentence); ok {
-			fn(span{start: i, end: end, rule: r})
+		if e, ok := x.match(x.rules[r].start, ws, i, ws[i].sentence); ok {
+			fn(span{start: i, end: e, rule: &x.rules[r]})
 		}
 	}
 }
 
-// compile turns one written pattern into rules, one for each way it can start.
-func compile(pattern string, level Level, source string) ([]*rule, error) {
+// compile adds one written pattern to x, as rules, one for each way it can
+// start. A pattern that does not compile may leave unused nodes behind: the
+// index is then not to be used.
+func (x *index) compile(pattern string, level Level, source string) error {
 	p := parser{src: pattern}
 	items, err := p.sequence(0)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	seq, err := build(items, nil)
+	seq, err := x.build(items, end)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	starts, err := splitStart(seq)
+	starts, err := x.splitStart(seq)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(starts) > maxVariants {
-		return nil, fmt.Errorf("starts in %d ways, more than %d: split it", len(starts), maxVariants)
+		return fmt.Errorf("starts in %d ways, more than %d: split it", len(starts), maxVariants)
 	}
-	rules := make([]*rule, 0, len(starts))
 	seen := make(map[string]bool, len(starts))
 	var key strings.Builder
 	for _, n := range starts {
 		key.Reset()
-		writeKey(&key, n)
-		if seen[key.String()] {
-			continue
+		x.writeKey(&key, n)
+		if !seen[key.String()] {
+			seen[key.String()] = true
+			x.add(rule{start: n, level: level, source: source})
 		}
-		seen[key.String()] = true
-		rules = append(rules, &rule{start: n, level: level, source: source})
 	}
-	return rules, nil
+	return nil
 }
 
 // writeKey writes what the sequence from n matches, the same for sequences
 // that match the same.
-func writeKey(b *strings.Builder, n *node) {
-	for ; n != nil; n = n.next {
+func (x *index) writeKey(b *strings.Builder, n int32) {
+	for ; n != end; n = x.nodes[n].next {
+		nd := &x.nodes[n]
 		b.WriteByte('[')
-		for _, ws := range [][]string{n.words, n.prefixes, n.suffixes} {
-			b.WriteString(strings.Join(ws, "|"))
-			b.WriteByte(';')
+		for _, w := range x.words[nd.words.at:][:nd.words.n] {
+			b.WriteString(strconv.Itoa(int(w)))
+			b.WriteByte(' ')
 		}
-		b.WriteString(strconv.Itoa(n.gap))
-		if n.optional {
+		for _, r := range []run{nd.prefixes, nd.suffixes} {
+			b.WriteByte(';')
+			b.WriteString(strings.Join(x.affixes[r.at:][:r.n], " "))
+		}
+		b.WriteString(strconv.Itoa(int(nd.gap)))
+		if nd.optional {
 			b.WriteByte('?')
 		}
-		for _, a := range n.alts {
+		for _, a := range x.alts[nd.alts.at:][:nd.alts.n] {
 			b.WriteByte('(')
-			writeKey(b, a)
+			x.writeKey(b, a)
 			b.WriteByte(')')
 		}
 		b.WriteByte(']')
@@ -239,18 +310,20 @@ func writeKey(b *strings.Builder, n *node) {
 // splitStart rewrites a sequence that starts with a choice or an optional word
 // as the sequences that start with a required word, so every rule is found by
 // its first word.
-func splitStart(n *node) ([]*node, error) {
-	switch {
-	case n == nil:
+func (x *index) splitStart(n int32) ([]int32, error) {
+	if n == end {
 		return nil, errors.New("matches nothing")
-	case len(n.suffixes) > 0:
+	}
+	nd := x.nodes[n]
+	switch {
+	case nd.suffixes.n > 0:
 		return nil, errors.New("a phrase cannot start with *end: name its first word")
-	case n.gap > 0:
+	case nd.gap > 0:
 		return nil, errors.New("a gap must be between words")
-	case n.alts != nil:
-		var out []*node
-		for _, a := range n.alts {
-			ss, err := splitStart(a)
+	case nd.alts.n > 0:
+		var out []int32
+		for i := range nd.alts.n {
+			ss, err := x.splitStart(x.alts[nd.alts.at+i])
 			if err != nil {
 				return nil, err
 			}
@@ -260,89 +333,106 @@ func splitStart(n *node) ([]*node, error) {
 			}
 		}
 		return out, nil
-	case n.optional:
-		req := *n
+	case nd.optional:
+		req := nd
 		req.optional = false
-		rest, err := splitStart(n.next)
+		rest, err := x.splitStart(nd.next)
 		if err != nil {
 			return nil, err
 		}
-		return append([]*node{&req}, rest...), nil
+		return append([]int32{x.node(req)}, rest...), nil
 	}
-	return []*node{n}, nil
+	return []int32{n}, nil
 }
 
-// build returns the sequence that matches items followed by tail. Every
-// alternative of a group leads on to the same tail.
-func build(items []item, tail *node) (*node, error) {
+// build adds the nodes that match items followed by tail and returns the
+// first. Every alternative of a group leads on to the same tail.
+func (x *index) build(items []item, tail int32) (int32, error) {
 	out := tail
 	for k := len(items) - 1; k >= 0; k-- {
 		it := items[k]
 		switch {
 		case it.gap > 0:
-			if out == nil {
-				return nil, errors.New("a gap must be between words")
+			if out == end {
+				return 0, errors.New("a gap must be between words")
 			}
-			out = &node{gap: it.gap, next: out}
+			out = x.node(node{gap: uint8(it.gap), next: out})
 		case it.prefix != "":
-			out = &node{prefixes: []string{it.prefix}, optional: it.optional, next: out}
+			out = x.node(node{prefixes: x.strings(it.prefix), optional: it.optional, next: out})
 		case it.suffix != "":
-			out = &node{suffixes: []string{it.suffix}, optional: it.optional, next: out}
+			out = x.node(node{suffixes: x.strings(it.suffix), optional: it.optional, next: out})
 		case it.word != "":
 			words := strings.Fields(it.word)
 			seq := out
 			for i := len(words) - 1; i >= 0; i-- {
-				seq = &node{words: words[i : i+1 : i+1], next: seq}
+				seq = x.node(node{words: x.wordRun(words[i]), next: seq})
 			}
 			switch {
 			case !it.optional:
 				out = seq
 			case len(words) == 1:
-				seq.optional = true
+				x.nodes[seq].optional = true
 				out = seq
 			default:
-				out = &node{alts: []*node{seq, out}}
+				out = x.node(node{alts: x.altRun(seq, out), next: end})
 			}
 		default:
-			if n, ok := wordChoice(it); ok {
+			if n, ok := x.wordChoice(it); ok {
 				n.next = out
-				out = n
+				out = x.node(n)
 				continue
 			}
-			alts := make([]*node, 0, len(it.group)+1)
+			alts := make([]int32, 0, len(it.group)+1)
 			for _, a := range it.group {
-				seq, err := build(a, out)
+				seq, err := x.build(a, out)
 				if err != nil {
-					return nil, err
+					return 0, err
 				}
 				alts = append(alts, seq)
 			}
 			if it.optional {
 				alts = append(alts, out)
 			}
-			out = &node{alts: alts}
+			out = x.node(node{alts: x.altRun(alts...), next: end})
 		}
 	}
 	return out, nil
 }
 
+// wordRun numbers words and returns their run.
+func (x *index) wordRun(words ...string) run {
+	r := run{int32(len(x.words)), int32(len(words))}
+	for _, w := range words {
+		x.words = append(x.words, x.id(w))
+	}
+	return r
+}
+
+// altRun adds the alternatives of a choice and returns their run.
+func (x *index) altRun(alts ...int32) run {
+	r := run{int32(len(x.alts)), int32(len(alts))}
+	x.alts = append(x.alts, alts...)
+	return r
+}
+
 // wordChoice returns a group of single words as one node, the cheap way to
 // match it.
-func wordChoice(it item) (*node, bool) {
-	n := &node{optional: it.optional}
+func (x *index) wordChoice(it item) (node, bool) {
+	var words, prefixes, suffixes []string
 	for _, alt := range it.group {
 		if len(alt) != 1 || alt[0].optional || alt[0].gap > 0 || alt[0].group != nil || strings.Contains(alt[0].word, " ") {
-			return nil, false
+			return node{}, false
 		}
-		if alt[0].prefix != "" {
-			n.prefixes = append(n.prefixes, alt[0].prefix)
-		} else if alt[0].suffix != "" {
-			n.suffixes = append(n.suffixes, alt[0].suffix)
-		} else {
-			n.words = append(n.words, alt[0].word)
+		switch {
+		case alt[0].prefix != "":
+			prefixes = append(prefixes, alt[0].prefix)
+		case alt[0].suffix != "":
+			suffixes = append(suffixes, alt[0].suffix)
+		default:
+			words = append(words, alt[0].word)
 		}
 	}
-	return n, true
+	return node{words: x.wordRun(words...), prefixes: x.strings(prefixes...), suffixes: x.strings(suffixes...), optional: it.optional}, true
 }
 
 // item is one parsed piece of a pattern.

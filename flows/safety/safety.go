@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 
 	"go.yaml.in/yaml/v3"
@@ -56,9 +57,11 @@ type list struct {
 // no state beyond its compiled lists, so one Detector serves every chat at once.
 type Detector struct {
 	find   index // danger and uncertain phrases, with their level
-	extra  index // phrases added by With, clear danger
+	extra  index // the phrases of extras, clear danger
 	soften index // spans in which a danger phrase counts as uncertain
 	safe   index // spans in which no phrase counts
+
+	extras []string // phrases added to the lists, from the config
 }
 
 // New builds a detector from phrase lists (one YAML document per language, keyed
@@ -92,51 +95,34 @@ func New(lists map[string][]byte, extra []string) (*Detector, error) {
 		} {
 			for _, p := range part.patterns {
 				source := lang + " " + part.name + ": " + p
-				rules, err := compile(p, part.level, source)
-				if err != nil {
+				if err := part.into.compile(p, part.level, source); err != nil {
 					return nil, fmt.Errorf("safety phrases %s %s %q: %w", lang, part.name, p, err)
-				}
-				for _, r := range rules {
-					part.into.add(r)
 				}
 			}
 		}
 	}
-	if err := d.extra.addExtra(extra); err != nil {
-		return nil, err
-	}
-	return d, nil
+	d.find.trim()
+	d.soften.trim()
+	d.safe.trim()
+	return d.With(extra)
 }
 
 // With returns a detector that knows d's phrases and extra, which count as
 // clear danger. d is not changed and its compiled lists are shared, so the
 // built-in lists are compiled once however many detectors use them.
 func (d *Detector) With(extra []string) (*Detector, error) {
-	w := &Detector{find: d.find, extra: newIndex(), soften: d.soften, safe: d.safe}
-	for _, r := range d.extra.rules {
-		w.extra.add(r)
-	}
-	if err := w.extra.addExtra(extra); err != nil {
-		return nil, err
-	}
-	return w, nil
-}
-
-// addExtra compiles phrases from the config into x as clear danger.
-func (x *index) addExtra(phrases []string) error {
-	for _, p := range phrases {
+	w := &Detector{find: d.find, extra: newIndex(), soften: d.soften, safe: d.safe,
+		extras: append(slices.Clip(d.extras), extra...)}
+	for _, p := range w.extras {
 		if Normalize(p) == "" {
 			continue
 		}
-		rules, err := compile(p, Danger, "config: "+p)
-		if err != nil {
-			return fmt.Errorf("safety phrase %q from config: %w", p, err)
-		}
-		for _, r := range rules {
-			x.add(r)
+		if err := w.extra.compile(p, Danger, "config: "+p); err != nil {
+			return nil, fmt.Errorf("safety phrase %q from config: %w", p, err)
 		}
 	}
-	return nil
+	w.extra.trim()
+	return w, nil
 }
 
 // Check returns the level of text. It never stores or logs the text.
