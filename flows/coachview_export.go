@@ -340,6 +340,9 @@ func (glanceTx) Suggestions(string) ([]Suggestion, error) { return nil, nil }
 // DueSince implements Tx: none, for a glance.
 func (glanceTx) DueSince(string, time.Time) ([]Due, error) { return nil, nil }
 
+// PendingSince implements Tx: none, for a glance.
+func (glanceTx) PendingSince(string, time.Time) ([]Due, error) { return nil, nil }
+
 // glanceOf sums a client's view up in one row.
 func glanceOf(v clientView) ClientGlance {
 	c := v.client

@@ -101,6 +101,8 @@ type Tx interface {
 	LatestDue(recipientID, kind string) (Due, error)
 	// DueSince lists a recipient's moments of any status at or after t.
 	DueSince(recipientID string, t time.Time) ([]Due, error)
+	// PendingSince lists a recipient's pending moments at or after t.
+	PendingSince(recipientID string, t time.Time) ([]Due, error)
 
 	// Send queues a reply in the outbox; it leaves after the commit.
 	Send(r bot.Reply, at time.Time) error

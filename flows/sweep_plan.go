@@ -54,12 +54,12 @@ func (s *Session) planAfterChange() error {
 // pending rest-day moment, at the times their settings give.
 func planClient(tx Tx, c Client, r Rhythm, now time.Time) error {
 	p, ok := clientPrefs(c, r)
-	future, err := tx.DueSince(c.ID, now.Add(-24*time.Hour))
+	pending, err := tx.PendingSince(c.ID, now.Add(-24*time.Hour))
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
-	for _, d := range future {
-		if d.Status == DuePending && slices.Contains([]string{DueCheckIn, DueRestDay, DueAssessment}, d.Kind) {
+	for _, d := range pending {
+		if slices.Contains([]string{DueCheckIn, DueRestDay, DueAssessment}, d.Kind) {
 			d.Status = DueDropped
 			if err := tx.UpdateDue(d); err != nil {
 				return fmt.Errorf("plan: %w", err)

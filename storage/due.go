@@ -93,3 +93,14 @@ func (t *tx) DueSince(recipientID string, at time.Time) ([]flows.Due, error) {
 	}
 	return ds, nil
 }
+
+// PendingSince lists a recipient's pending moments at or after t, oldest
+// first: what planning may replace, without the history beside it.
+func (t *tx) PendingSince(recipientID string, at time.Time) ([]flows.Due, error) {
+	ds, err := list(t, scanDue, `SELECT `+dueColumns+` FROM due
+		WHERE recipient_id = ? AND at >= ? AND status = 'pending' ORDER BY at, id`, recipientID, at.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("pending since of %s: %w", recipientID, err)
+	}
+	return ds, nil
+}

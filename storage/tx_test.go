@@ -637,6 +637,14 @@ func TestDue(t *testing.T) {
 		if want := []flows.Due{d, dues[1]}; !reflect.DeepEqual(since, want) {
 			t.Errorf("since: got %+v\nwant %+v", since, want)
 		}
+		var pending []flows.Due
+		view(t, db, func(tx flows.Tx) (err error) {
+			pending, err = tx.PendingSince("u1", t0.Add(90*time.Minute))
+			return err
+		})
+		if want := []flows.Due{dues[1]}; !reflect.DeepEqual(pending, want) {
+			t.Errorf("pending since: got %+v\nwant %+v (the sent one left out)", pending, want)
+		}
 		dues[0] = d
 	})
 	t.Run("LatestDue", func(t *testing.T) {
