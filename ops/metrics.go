@@ -34,7 +34,12 @@ type Metrics struct {
 	backupsOK     *metrics.Counter
 	backupsFailed *metrics.Counter
 	lastBackup    *metrics.Gauge
+
+	updates sync.Map // updateKey to its *metrics.Counter: no label text built per update
 }
+
+// updateKey names one coachbot_updates_total counter.
+type updateKey struct{ platform, result string }
 
 // Stats are the gauges read from storage at each scrape.
 type Stats struct {
@@ -160,7 +165,7 @@ func (m *Metrics) counter(family string, pairs ...string) *metrics.Counter {
 // being absent before the first event.
 func (m *Metrics) Platform(platform string) {
 	for _, r := range []string{"ok", "error"} {
-		m.counter("coachbot_updates_total", "platform", platform, "result", r)
+		m.updateCounter(platform, r)
 	}
 	m.counter("coachbot_replies_sent_total", "platform", platform)
 	for _, k := range failKinds {
@@ -197,9 +202,20 @@ func (m *Metrics) Handler(h bot.Handler) bot.Handler {
 		if err != nil {
 			result = "error"
 		}
-		m.counter("coachbot_updates_total", "platform", msg.Platform(), "result", result).Inc()
+		m.updateCounter(msg.Platform(), result).Inc()
 		return err
 	})
+}
+
+// updateCounter is the counter of updates from platform with result, made
+// at the first use.
+func (m *Metrics) updateCounter(platform, result string) *metrics.Counter {
+	k := updateKey{platform, result}
+	if c, ok := m.updates.Load(k); ok {
+		return c.(*metrics.Counter)
+	}
+	c, _ := m.updates.LoadOrStore(k, m.counter("coachbot_updates_total", "platform", platform, "result", result))
+	return c.(*metrics.Counter)
 }
 
 // Sender counts what s delivers on platform: replies accepted, failures by

@@ -395,6 +395,13 @@ func (lt *loadRun) run(ctx context.Context, duration time.Duration, measuring fu
 		res.Calls[m] -= n
 	}
 	lt.close() // the people's fields are the drivers' until they stop
+	lt.tally(res)
+	return res, runErr
+}
+
+// tally adds up what the people saw, once they have stopped: round trips,
+// unexpected replies and the latencies' percentiles.
+func (lt *loadRun) tally(res *peopleResult) {
 	var all []time.Duration
 	for _, p := range lt.people {
 		res.Unexpected += p.unexpected
@@ -402,7 +409,6 @@ func (lt *loadRun) run(ctx context.Context, duration time.Duration, measuring fu
 	}
 	res.Handled = len(all)
 	res.Latency = summarize(all)
-	return res, runErr
 }
 
 // summarize returns the percentiles of the latencies.
@@ -450,12 +456,6 @@ func (lt *loadRun) runDuring(ctx context.Context, done <-chan struct{}) (*people
 	lt.measuring.Store(false)
 	res.Measured = time.Since(start)
 	lt.close()
-	var all []time.Duration
-	for _, p := range lt.people {
-		res.Unexpected += p.unexpected
-		all = append(all, p.latencies...)
-	}
-	res.Handled = len(all)
-	res.Latency = summarize(all)
+	lt.tally(res)
 	return res, runErr
 }
